@@ -1,0 +1,94 @@
+"""From a RequestSpec to Placement's allocation candidates, per host."""
+
+from collections.abc import Mapping
+import dataclasses
+import time
+import types
+from typing import Any
+
+from oslo_config import cfg
+
+from scheduler import errors
+from scheduler import explanation
+from scheduler import host_source
+from scheduler.objects import request_spec
+from scheduler.placement import client as placement_client
+from scheduler.placement import errors as placement_errors
+from scheduler.placement import query as placement_query
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Candidates:
+    # Provider uuid -> the allocation requests that allocate from it, in
+    # Placement's order (nova indexes every provider of every request).
+    by_provider: Mapping[str, tuple[Mapping[str, Any], ...]]
+    # Every provider Placement summarized, in its order.
+    providers: tuple[str, ...]
+    version: str
+
+
+def _query(spec: request_spec.RequestSpec, conf: cfg.ConfigOpts,
+           snapshot: host_source.HostSnapshot, pinning: bool
+           ) -> placement_query.PlacementQuery:
+    return placement_query.build_query(
+        spec, max_placement_results=conf.scheduler.max_placement_results,
+        enable_pinning_translation=pinning,
+        resolve_target=snapshot.find_nodes)
+
+
+def fetch(client: placement_client.PlacementClient, conf: cfg.ConfigOpts,
+          spec: request_spec.RequestSpec, snapshot: host_source.HostSnapshot,
+          recorder: explanation.Recorder, global_request_id: str | None
+          ) -> Candidates:
+    """Ask Placement; raise StageFailed with the stage recorded."""
+    started = time.monotonic()
+    try:
+        query = _query(spec, conf, snapshot, pinning=True)
+    except placement_errors.TargetNotFound as exc:
+        recorder.fail(explanation.STAGE_TARGET,
+                      f'No such host - host: {exc.host} node: {exc.node} ')
+        raise errors.StageFailed() from None
+    queries = [query]
+    if (query.cpu_pinning_requested
+            and not conf.workarounds.disable_fallback_pcpu_query):
+        # Hosts still configured with vcpu_pin_set report VCPU, not PCPU.
+        queries.append(_query(spec, conf, snapshot, pinning=False))
+    requests: list[Mapping[str, Any]] = []
+    providers: dict[str, None] = {}
+    count = explanation.PlacementCount(queries=len(queries))
+    version = '1.36'
+    try:
+        for q in queries:
+            result = client.get_allocation_candidates(
+                q, global_request_id=global_request_id)
+            requests.extend(result.allocation_requests)
+            providers.update(dict.fromkeys(result.provider_summaries))
+            version = result.version
+            count = dataclasses.replace(
+                count, limit=result.limit,
+                truncated=count.truncated or result.truncated)
+    except placement_errors.PlacementUnavailable:
+        recorder.placement = dataclasses.replace(count, unreachable=True)
+        recorder.fail(explanation.STAGE_PLACEMENT)
+        raise errors.StageFailed() from None
+    except placement_errors.PlacementRequestError as exc:
+        recorder.placement = dataclasses.replace(
+            count, failure='Placement rejected the allocation candidates '
+            f'query (HTTP {exc.status})')
+        recorder.fail(explanation.STAGE_PLACEMENT)
+        raise errors.StageFailed() from None
+    finally:
+        recorder.timed('placement', (time.monotonic() - started) * 1000)
+    recorder.placement = dataclasses.replace(
+        count, candidates=len(requests), providers=len(providers),
+        fallback_query=len(queries) > 1)
+    if not requests:
+        recorder.fail(explanation.STAGE_PLACEMENT)
+        raise errors.StageFailed()
+    by_provider: dict[str, list[Mapping[str, Any]]] = {}
+    for req in requests:
+        for rp_uuid in req.get('allocations', {}):
+            by_provider.setdefault(rp_uuid, []).append(req)
+    return Candidates(
+        types.MappingProxyType({k: tuple(v) for k, v in by_provider.items()}),
+        tuple(providers), version)

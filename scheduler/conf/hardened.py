@@ -1,0 +1,79 @@
+"""The ``[hardened_scheduler]`` group: limits and behaviour of our own.
+
+nova has none of these options; the decode limits bound what a single
+message from the bus can make this service allocate.
+"""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'hardened_scheduler',
+    title='Hardened scheduler options',
+    help='Limits and behaviour specific to hardened-scheduler.')
+
+OPTS: list[cfg.Opt] = [
+    cfg.IntOpt(
+        'max_rpc_message_bytes',
+        default=4194304,
+        min=1024,
+        help='Largest RPC message, in bytes, that is decoded; bigger ones '
+             'are rejected unread.'),
+    cfg.IntOpt(
+        'max_list_length',
+        default=10000,
+        min=1,
+        help='Most entries in any list, set or dict decoded from an RPC '
+             'message.'),
+    cfg.IntOpt(
+        'max_string_length',
+        default=65535,
+        min=1,
+        help='Longest string field, in characters, decoded from an RPC '
+             'message.'),
+    cfg.IntOpt(
+        'max_nesting_depth',
+        default=32,
+        min=4,
+        help='Deepest nesting of containers and objects decoded from an '
+             'RPC message.'),
+    cfg.IntOpt(
+        'max_num_instances',
+        default=1000,
+        min=1,
+        help='Most instances a single select_destinations request may ask '
+             'hosts for; larger requests fail with NoValidHost.'),
+    cfg.BoolOpt(
+        'nova_compatible_reasons',
+        default=False,
+        help='Send nova\'s exact NoValidHost reason texts instead of our '
+             'more specific explanations, for tools that match on them.'),
+    cfg.IntOpt(
+        'placement_retry_attempts',
+        default=3,
+        min=1,
+        help='Attempts in total for a Placement request that fails '
+             'transiently, for example with a connection error.'),
+    cfg.FloatOpt(
+        'placement_retry_max_seconds',
+        default=10.0,
+        min=0,
+        help='Most time, in seconds, spent retrying one Placement '
+             'request; retrying stops at whichever of this and '
+             'placement_retry_attempts is reached first.'),
+    cfg.IntOpt(
+        'claim_conflict_retries',
+        default=3,
+        min=0,
+        help='Retries of an allocation claim after Placement reports a '
+             'resource-provider generation conflict (nova makes 4 '
+             'attempts in total, i.e. 3 retries).'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+
+
+def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
+    return {GROUP: OPTS}

@@ -1,0 +1,41 @@
+"""The scheduling errors callers see."""
+
+from scheduler import explanation as explanation_mod
+
+
+class NoValidHost(Exception):
+    """No host could take the request; ``reason`` says why.
+
+    The RPC edge sends this as nova.exception.NoValidHost with ``reason``
+    as its kwarg and the formatted message as args[0], so nova-conductor
+    raises nova's own exception with our text.
+    """
+
+    def __init__(self, explanation: explanation_mod.Explanation,
+                 nova_compatible: bool = False) -> None:
+        self.explanation = explanation
+        self.reason = explanation_mod.user_reason(
+            explanation, nova_compatible)
+        if not self.reason and not nova_compatible:
+            # Every failure has a stage; an empty reason is a bug here.
+            raise ValueError('NoValidHost without a reason')
+        self.message = explanation_mod.message(self.reason)
+        super().__init__(self.message)
+
+
+class RequestFilterFailed(Exception):
+    """A request filter refused the request (nova's RequestFilterFailed).
+
+    ``message`` keeps nova's "Scheduling failed: ..." wording.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.message = f'Scheduling failed: {reason}'
+        super().__init__(self.message)
+
+
+class StageFailed(Exception):
+    """Internal: a stage failed and recorded why on the request's Recorder.
+
+    The manager turns it into NoValidHost from the frozen explanation.
+    """

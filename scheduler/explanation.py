@@ -1,0 +1,255 @@
+"""Why a request got the hosts it got, or none.
+
+A ``Recorder`` collects what each stage of one select_destinations did;
+``freeze()`` turns it into an immutable ``Explanation``. From that come
+two renderings: ``user_reason`` (the NoValidHost reason nova stores as the
+instance fault: counts and stage/filter names only, never host names,
+UUIDs or aggregate names, and at most 255 characters with nova's prefix)
+and ``operator_record`` (one structured record with the full detail).
+"""
+
+import dataclasses
+from typing import Any
+
+# nova.exception.NoValidHost's message template is "No valid host was
+# found. %(reason)s" and the instance fault message column is 255 long.
+NOVA_PREFIX = 'No valid host was found. '
+MAX_MESSAGE = 255
+MAX_REASON = MAX_MESSAGE - len(NOVA_PREFIX)
+# nova's fixed phrases, kept at the start of ours so tooling still matches.
+NOT_ENOUGH_HOSTS = 'There are not enough hosts available.'
+NO_SUCH_HOST = 'No such host'
+
+STAGE_REQUEST_FILTERS = 'request_filters'
+STAGE_TARGET = 'target'
+STAGE_PLACEMENT = 'placement'
+STAGE_HOSTS = 'hosts'
+STAGE_FILTERS = 'filters'
+STAGE_CLAIMS = 'claims'
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FilterCount:
+    """What one filter (or host pre-filter step) did for one instance."""
+
+    name: str
+    hosts_in: int
+    hosts_out: int
+    reasons: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def removed(self) -> int:
+        return self.hosts_in - self.hosts_out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PlacementCount:
+    queries: int = 0
+    candidates: int = 0
+    providers: int = 0
+    limit: int | None = None
+    truncated: bool = False
+    fallback_query: bool = False
+    # Set when Placement could not answer; the text is ours (no URLs).
+    failure: str | None = None
+    unreachable: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClaimCount:
+    tried: int = 0
+    claimed: int = 0
+    capacity: int = 0
+    conflict: int = 0
+    unreachable: int = 0
+
+    def add(self, outcome: str) -> 'ClaimCount':
+        changes: dict[str, int] = {'tried': self.tried + 1}
+        if outcome in ('claimed', 'capacity', 'conflict', 'unreachable'):
+            changes[outcome] = getattr(self, outcome) + 1
+        return dataclasses.replace(self, **changes)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Explanation:
+    request_id: str | None
+    instances_requested: int
+    instances_placed: int
+    failed_stage: str | None
+    failure: str | None
+    request_filters: tuple[str, ...]
+    placement: PlacementCount | None
+    hosts_found: int
+    # Pre-filter host losses: candidates without a compute node, hosts
+    # whose data is incomplete, unreachable cells.
+    host_losses: tuple[tuple[str, int], ...]
+    filters: tuple[FilterCount, ...]
+    claims: ClaimCount
+    durations_ms: tuple[tuple[str, float], ...]
+
+
+class Recorder:
+    """Per-request, single-threaded collector of stage outcomes."""
+
+    def __init__(self, request_id: str | None, instances: int) -> None:
+        self.request_id = request_id
+        self.instances_requested = instances
+        self.instances_placed = 0
+        self.failed_stage: str | None = None
+        self.failure: str | None = None
+        self.request_filters: list[str] = []
+        self.placement: PlacementCount | None = None
+        self.hosts_found = 0
+        self.host_losses: dict[str, int] = {}
+        self.filters: tuple[FilterCount, ...] = ()
+        self.claims = ClaimCount()
+        self.durations_ms: dict[str, float] = {}
+
+    def fail(self, stage: str, failure: str | None = None) -> None:
+        self.failed_stage = stage
+        self.failure = failure
+
+    def lose_hosts(self, why: str, count: int) -> None:
+        if count:
+            self.host_losses[why] = self.host_losses.get(why, 0) + count
+
+    def timed(self, stage: str, milliseconds: float) -> None:
+        self.durations_ms[stage] = (
+            self.durations_ms.get(stage, 0.0) + milliseconds)
+
+    def freeze(self) -> Explanation:
+        return Explanation(
+            request_id=self.request_id,
+            instances_requested=self.instances_requested,
+            instances_placed=self.instances_placed,
+            failed_stage=self.failed_stage,
+            failure=self.failure,
+            request_filters=tuple(self.request_filters),
+            placement=self.placement,
+            hosts_found=self.hosts_found,
+            host_losses=tuple(sorted(self.host_losses.items())),
+            filters=self.filters,
+            claims=self.claims,
+            durations_ms=tuple(sorted(
+                (k, round(v, 3)) for k, v in self.durations_ms.items())),
+        )
+
+
+def _placement_note(placement: PlacementCount | None) -> str:
+    if placement is not None and placement.truncated:
+        return f' (candidates truncated at {placement.limit})'
+    return ''
+
+
+def _fit(head: str, items: list[str], tail: str) -> str:
+    """Join as many items as fit in MAX_REASON, noting what was left."""
+    kept: list[str] = []
+    for i, item in enumerate(items):
+        rest = len(items) - i - 1
+        more = f', +{rest} more' if rest else ''
+        candidate = head + ', '.join(kept + [item]) + more + tail
+        if len(candidate) > MAX_REASON:
+            left = len(items) - len(kept)
+            text = head + ', '.join(kept) + (
+                f'{", " if kept else ""}+{left} more') + tail
+            return text[:MAX_REASON]
+        kept.append(item)
+    return (head + ', '.join(kept) + tail)[:MAX_REASON]
+
+
+def _host_funnel(expl: Explanation) -> str:
+    """'0/1000 hosts are available: 612 ComputeFilter, ...'."""
+    start = expl.hosts_found + sum(n for _, n in expl.host_losses)
+    items = [f'{n} {why}' for why, n in expl.host_losses]
+    for fc in sorted(expl.filters, key=lambda f: -f.removed):
+        if fc.removed:
+            items.append(f'{fc.removed} {fc.name}')
+    passed = expl.filters[-1].hosts_out if expl.filters else expl.hosts_found
+    head = f'{NOT_ENOUGH_HOSTS} {passed}/{start} hosts are available'
+    head += ': ' if items else ''
+    tail = _placement_note(expl.placement)
+    if expl.instances_requested > 1:
+        tail += (f'; {expl.instances_placed} of '
+                 f'{expl.instances_requested} instances placed')
+    return _fit(head, items, tail)
+
+
+def _claims(expl: Explanation) -> str:
+    c = expl.claims
+    parts = [f'{c.tried} tried']
+    for label, n in (('rejected by Placement', c.capacity),
+                     ('conflicted', c.conflict),
+                     ('Placement unreachable', c.unreachable)):
+        if n:
+            parts.append(f'{n} {label}')
+    passed = expl.filters[-1].hosts_out if expl.filters else expl.hosts_found
+    text = (f'{NOT_ENOUGH_HOSTS} {passed} hosts passed filters but no '
+            f'claim succeeded: {", ".join(parts)}')
+    if expl.instances_requested > 1:
+        text += (f'; {expl.instances_placed} of '
+                 f'{expl.instances_requested} instances placed')
+    return text[:MAX_REASON]
+
+
+def user_reason(expl: Explanation, nova_compatible: bool = False) -> str:
+    """The reason for NoValidHost, as the user will see it."""
+    stage = expl.failed_stage
+    if nova_compatible:
+        return _nova_reason(expl)
+    if stage == STAGE_REQUEST_FILTERS:
+        return (expl.failure or 'Scheduling failed: a request filter '
+                'rejected the request')[:MAX_REASON]
+    if stage == STAGE_TARGET:
+        return (f'{NO_SUCH_HOST}: the requested destination is not a '
+                'known compute node')
+    if stage == STAGE_PLACEMENT:
+        p = expl.placement
+        if p is not None and p.unreachable:
+            return ('Placement is unavailable: could not get allocation '
+                    'candidates, retry later')
+        if p is not None and p.failure:
+            return p.failure[:MAX_REASON]
+        return ('Placement found 0 allocation candidates: no resource '
+                'provider has the requested resources, traits and '
+                'aggregates')
+    if stage == STAGE_CLAIMS:
+        return _claims(expl)
+    # STAGE_HOSTS / STAGE_FILTERS: the host funnel explains it.
+    return _host_funnel(expl)
+
+
+def _nova_reason(expl: Explanation) -> str:
+    """nova 34's exact reason texts, for deployments that match on them."""
+    stage = expl.failed_stage
+    if stage == STAGE_REQUEST_FILTERS:
+        return expl.failure or ''
+    if stage == STAGE_TARGET:
+        return expl.failure or f'{NO_SUCH_HOST} - host: None node: None '
+    if stage == STAGE_PLACEMENT:
+        return ''
+    return NOT_ENOUGH_HOSTS
+
+
+def message(reason: str) -> str:
+    return NOVA_PREFIX + reason
+
+
+def operator_record(expl: Explanation) -> dict[str, Any]:
+    """The full detail for operators, as one structured record."""
+    return {
+        'request_id': expl.request_id,
+        'instances': {'requested': expl.instances_requested,
+                      'placed': expl.instances_placed},
+        'failed_stage': expl.failed_stage,
+        'failure': expl.failure,
+        'request_filters': list(expl.request_filters),
+        'placement': (dataclasses.asdict(expl.placement)
+                      if expl.placement else None),
+        'hosts_found': expl.hosts_found,
+        'host_losses': dict(expl.host_losses),
+        'filters': [
+            {'name': f.name, 'in': f.hosts_in, 'out': f.hosts_out,
+             'reasons': dict(f.reasons)} for f in expl.filters],
+        'claims': dataclasses.asdict(expl.claims),
+        'durations_ms': dict(expl.durations_ms),
+    }

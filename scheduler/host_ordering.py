@@ -1,0 +1,60 @@
+"""Filter, weigh and order hosts for one instance of a request.
+
+This is nova's _get_sorted_hosts with get_filtered_hosts folded in: the
+request's host constraints, then the filters, then the weighers, then
+ranking. What each step removed is recorded for the explanation.
+"""
+
+from collections.abc import Sequence
+import random
+import time
+
+from oslo_config import cfg
+
+from scheduler import explanation
+from scheduler import filters as filters_mod
+from scheduler import host_constraints
+from scheduler import host_state
+from scheduler import ranking
+from scheduler import weighers as weighers_mod
+from scheduler.objects import request_spec
+
+
+def _filter_counts(outcome: filters_mod.FilterOutcome
+                   ) -> tuple[explanation.FilterCount, ...]:
+    return tuple(
+        explanation.FilterCount(
+            s.name, s.hosts_in, s.hosts_out,
+            tuple(sorted(s.reasons.items())))
+        for s in outcome.stages)
+
+
+def sorted_hosts(hosts: Sequence[host_state.HostState],
+                 spec: request_spec.RequestSpec, index: int, *,
+                 filters: Sequence[filters_mod.BaseHostFilter],
+                 weighers: Sequence[weighers_mod.BaseWeigher],
+                 conf: cfg.ConfigOpts, rng: random.Random,
+                 recorder: explanation.Recorder, is_rebuild: bool
+                 ) -> list[host_state.HostState]:
+    started = time.monotonic()
+    constrained = host_constraints.apply(hosts, spec)
+    counts = constrained.steps
+    passed: Sequence[host_state.HostState] = constrained.hosts
+    if not constrained.skip_filters and passed:
+        outcome = filters_mod.run_filters(
+            filters, passed, spec, index=index, is_rebuild=is_rebuild)
+        counts += _filter_counts(outcome)
+        passed = outcome.hosts
+    recorder.filters = counts
+    recorder.timed('filters', (time.monotonic() - started) * 1000)
+    if not passed:
+        return []
+    started = time.monotonic()
+    weighed = weighers_mod.weigh_hosts(weighers, passed, spec)
+    ordered = ranking.rank(
+        weighed,
+        host_subset_size=conf.filter_scheduler.host_subset_size,
+        shuffle_best=conf.filter_scheduler.shuffle_best_same_weighed_hosts,
+        rng=rng)
+    recorder.timed('weighers', (time.monotonic() - started) * 1000)
+    return ordered

@@ -1,0 +1,240 @@
+"""The scheduling pipeline, top to bottom.
+
+RequestSpec -> request filters -> Placement candidates -> host states ->
+filters -> weighers -> claims -> Selections. Every failure ends in
+NoValidHost built from the request's explanation, and every claim made
+for a request that fails is released, whatever the failure was.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+import dataclasses
+import logging
+import random
+import time
+from typing import Any
+
+from oslo_config import cfg
+from oslo_utils import timeutils
+
+from scheduler import alternates
+from scheduler import candidates as candidates_mod
+from scheduler import claims as claims_mod
+from scheduler import errors
+from scheduler import explanation
+from scheduler import filters as filters_mod
+from scheduler import host_ordering
+from scheduler import host_source
+from scheduler import host_state
+from scheduler import plugins
+from scheduler import request_filters
+from scheduler import weighers as weighers_mod
+from scheduler.objects import context as context_obj
+from scheduler.objects import request_spec
+from scheduler.objects import selection
+from scheduler.placement import client as placement_client
+
+LOG = logging.getLogger(__name__)
+Chosen = list[tuple[host_state.HostState, Mapping[str, Any] | None]]
+
+
+class SchedulerManager:
+    def __init__(self, conf: cfg.ConfigOpts, *,
+                 placement: placement_client.PlacementClient,
+                 hosts: host_source.HostSource,
+                 filters: Sequence[filters_mod.BaseHostFilter] | None = None,
+                 weighers: Sequence[weighers_mod.BaseWeigher] | None = None,
+                 request_filter_chain: Sequence[
+                     request_filters.RequestFilter] | None = None,
+                 rng: random.Random | None = None,
+                 clock: Callable[[], Any] = timeutils.utcnow) -> None:
+        self.conf = conf
+        self.placement = placement
+        self.hosts = hosts
+        self.filters = tuple(filters if filters is not None
+                             else plugins.load_filters(conf))
+        self.weighers = tuple(weighers if weighers is not None
+                              else plugins.load_weighers(conf))
+        self.request_filters = tuple(
+            request_filter_chain if request_filter_chain is not None
+            else request_filters.default_filters())
+        self.rng = rng or random.SystemRandom()
+        self.clock = clock
+
+    def select_destinations(
+            self, context: context_obj.RequestContext,
+            spec: request_spec.RequestSpec,
+            instance_uuids: Sequence[str] | None = None, *,
+            return_alternates: bool = False,
+    ) -> list[list[selection.Selection]]:
+        """One list per instance: the chosen host, then alternates."""
+        count = len(instance_uuids) if instance_uuids else spec.num_instances
+        recorder = explanation.Recorder(context.global_id, count)
+        snapshot = self.hosts.snapshot()
+        rebuild = spec.scheduler_hints.get('_nova_check_type') == ('rebuild',)
+        claims: claims_mod.Claims | None = None
+        try:
+            if rebuild:
+                hosts = self._rebuild_hosts(spec, snapshot, recorder)
+                version = None
+            else:
+                spec = self._request_filters(context, spec, snapshot, recorder)
+                found = candidates_mod.fetch(
+                    self.placement, self.conf, spec, snapshot, recorder,
+                    context.global_id)
+                hosts = self._candidate_hosts(found, snapshot, recorder)
+                version = found.version
+            num_alts = (self.conf.scheduler.max_attempts - 1
+                        if return_alternates else 0)
+            if instance_uuids is None or rebuild:
+                chosen, ordered = self._choose(
+                    spec, hosts, count, None, recorder, rebuild)
+            else:
+                claims = claims_mod.Claims(
+                    self.placement, recorder, context.global_id, version)
+                chosen, ordered = self._choose(
+                    spec, hosts, count, instance_uuids, recorder, False,
+                    claims=claims, user_id=spec.user_id or context.user_id)
+            if len(chosen) < count:
+                recorder.fail(explanation.STAGE_CLAIMS
+                              if recorder.claims.tried
+                              and recorder.filters
+                              and recorder.filters[-1].hosts_out
+                              else explanation.STAGE_FILTERS)
+                raise errors.StageFailed()
+            if len(chosen) > 1 and num_alts:
+                # Later instances consumed capacity: order once more.
+                ordered = self._sorted(spec, ordered, len(chosen) - 1,
+                                       recorder, rebuild)
+            result = alternates.build(
+                chosen, ordered, num_alts=num_alts,
+                allocation_request_version=(
+                    version if claims is not None else None),
+                default_az=self.conf.default_availability_zone,
+                with_candidates=claims is not None)
+        except errors.StageFailed:
+            if claims is not None:
+                claims.release()
+            raise self._no_valid_host(recorder) from None
+        except BaseException:
+            if claims is not None:
+                claims.release()
+            raise
+        recorder.instances_placed = len(chosen)
+        LOG.info('Scheduled: %s', explanation.operator_record(
+            recorder.freeze()))
+        return result
+
+    def _request_filters(self, context: context_obj.RequestContext,
+                         spec: request_spec.RequestSpec,
+                         snapshot: host_source.HostSnapshot,
+                         recorder: explanation.Recorder
+                         ) -> request_spec.RequestSpec:
+        env = request_filters.FilterEnv(self.conf, context, snapshot)
+        try:
+            spec, applied = request_filters.process(
+                spec, env, self.request_filters)
+        except errors.RequestFilterFailed as exc:
+            recorder.fail(explanation.STAGE_REQUEST_FILTERS, exc.message)
+            raise errors.StageFailed() from None
+        recorder.request_filters.extend(applied)
+        return spec
+
+    def _rebuild_hosts(self, spec: request_spec.RequestSpec,
+                       snapshot: host_source.HostSnapshot,
+                       recorder: explanation.Recorder
+                       ) -> list[host_state.HostState]:
+        """All hosts of the requested cell (or all cells): no Placement."""
+        dest = spec.requested_destination
+        cells = (frozenset({dest.cell.uuid})
+                 if dest is not None and dest.cell is not None else None)
+        hosts = snapshot.in_cells(cells)
+        recorder.hosts_found = len(hosts)
+        return hosts
+
+    def _candidate_hosts(self, found: candidates_mod.Candidates,
+                         snapshot: host_source.HostSnapshot,
+                         recorder: explanation.Recorder
+                         ) -> list[host_state.HostState]:
+        known, missing = snapshot.by_uuids(found.providers)
+        # Nested and sharing providers are summarized too; only providers
+        # that are compute nodes become hosts, so "missing" is not an error.
+        hosts = [host_state.with_candidates(
+            h, found.by_provider.get(h.uuid, ())) for h in known]
+        if not hosts:
+            recorder.lose_hosts('unknown to the scheduler', missing)
+        recorder.hosts_found = len(hosts)
+        return hosts
+
+    def _sorted(self, spec: request_spec.RequestSpec,
+                hosts: Sequence[host_state.HostState], index: int,
+                recorder: explanation.Recorder, rebuild: bool
+                ) -> list[host_state.HostState]:
+        return host_ordering.sorted_hosts(
+            hosts, spec, index, filters=self.filters,
+            weighers=self.weighers, conf=self.conf, rng=self.rng,
+            recorder=recorder, is_rebuild=rebuild)
+
+    def _choose(self, spec: request_spec.RequestSpec,
+                hosts: list[host_state.HostState], count: int,
+                instance_uuids: Sequence[str] | None,
+                recorder: explanation.Recorder, rebuild: bool, *,
+                claims: claims_mod.Claims | None = None,
+                user_id: str | None = None
+                ) -> tuple[Chosen, list[host_state.HostState]]:
+        """Pick (and claim, when asked to) a host for each instance."""
+        chosen: Chosen = []
+        ordered = hosts
+        for index in range(count):
+            uuid = instance_uuids[index] if instance_uuids else None
+            if uuid is not None:
+                spec = spec.replace(instance_uuid=uuid)
+            ordered = self._sorted(spec, ordered, index, recorder, rebuild)
+            if not ordered:
+                break
+            if claims is not None and uuid is not None:
+                claimed = claims.claim_first(ordered, spec, uuid, user_id)
+                if claimed is None:
+                    break
+                host, alloc_req = claimed
+                spec = _with_provider_mappings(spec, alloc_req)
+            else:
+                host, alloc_req = ordered[0], None
+            chosen.append((host, alloc_req))
+            recorder.instances_placed = len(chosen)
+            spec, ordered = self._consume(spec, ordered, host, uuid)
+        return chosen, ordered
+
+    def _consume(self, spec: request_spec.RequestSpec,
+                 ordered: list[host_state.HostState],
+                 host: host_state.HostState, uuid: str | None
+                 ) -> tuple[request_spec.RequestSpec,
+                            list[host_state.HostState]]:
+        """Virtually consume the chosen host for the next instances."""
+        consumed = host_state.consume(host, spec, self.clock())
+        ordered = [consumed if h.uuid == host.uuid else h for h in ordered]
+        group = spec.instance_group
+        if group is not None:
+            spec = spec.replace(instance_group=dataclasses.replace(
+                group, hosts=group.hosts + (host.host,)))
+        return spec, ordered
+
+    def _no_valid_host(self, recorder: explanation.Recorder
+                       ) -> errors.NoValidHost:
+        expl = recorder.freeze()
+        LOG.info('NoValidHost: %s', explanation.operator_record(expl))
+        return errors.NoValidHost(
+            expl, self.conf.hardened_scheduler.nova_compatible_reasons)
+
+
+def _with_provider_mappings(spec: request_spec.RequestSpec,
+                            alloc_req: Mapping[str, Any]
+                            ) -> request_spec.RequestSpec:
+    """Record which providers serve each requested group, as nova does."""
+    if not spec.requested_resources:
+        return spec
+    mappings = alloc_req.get('mappings', {})
+    groups = tuple(
+        dataclasses.replace(
+            g, provider_uuids=tuple(mappings.get(g.requester_id, ())))
+        for g in spec.requested_resources)
+    return spec.replace(requested_resources=groups)

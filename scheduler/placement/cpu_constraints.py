@@ -1,0 +1,177 @@
+"""CPU pinning settings of a flavor and image, validated as nova does.
+
+The same rules as nova.virt.hardware's get_cpu_policy_constraint,
+get_cpu_thread_policy_constraint, get_emulator_thread_policy_constraint,
+get_dedicated_cpu_constraint and get_realtime_cpu_constraint: the API has
+validated these already, but a request built by an older or buggy caller
+must fail here the same way it fails in nova.
+"""
+
+from oslo_utils import strutils
+
+from scheduler.objects import flavor as flavor_obj
+from scheduler.objects import image as image_obj
+from scheduler.placement import flavor_image
+
+DEDICATED = 'dedicated'
+SHARED = 'shared'
+MIXED = 'mixed'
+CPU_POLICIES = (DEDICATED, SHARED, MIXED)
+THREAD_PREFER = 'prefer'
+THREAD_ISOLATE = 'isolate'
+THREAD_REQUIRE = 'require'
+THREAD_POLICIES = (THREAD_PREFER, THREAD_ISOLATE, THREAD_REQUIRE)
+EMULATOR_POLICIES = ('share', 'isolate')
+
+
+def parse_cpu_spec(spec: str) -> set[int]:
+    """CPU ids of a spec such as ``"1-4,^3,6"`` (nova's parse_cpu_spec)."""
+    included: set[int] = set()
+    excluded: set[int] = set()
+    for raw in spec.split(','):
+        rule = raw.strip()
+        if not rule:
+            continue
+        parts = rule.split('-', 1)
+        if len(parts) > 1:
+            reject = bool(parts[0]) and parts[0][0] == '^'
+            if reject:
+                parts[0] = parts[0][1:]
+            try:
+                start, end = (int(p.strip()) for p in parts)
+            except ValueError:
+                raise flavor_image.invalid(
+                    f'Invalid range expression {rule!r}') from None
+            if start > end:
+                raise flavor_image.invalid(
+                    f'Invalid range expression {rule!r}')
+            (excluded if reject else included).update(range(start, end + 1))
+        elif rule[0] == '^':
+            try:
+                excluded.add(int(rule[1:].strip()))
+            except ValueError:
+                raise flavor_image.invalid(
+                    f'Invalid exclusion expression {rule!r}') from None
+        else:
+            try:
+                included.add(int(rule))
+            except ValueError:
+                raise flavor_image.invalid(
+                    f'Invalid inclusion expression {rule!r}') from None
+    return included - excluded
+
+
+def cpu_policy(flavor: flavor_obj.Flavor,
+               image: image_obj.ImageMeta) -> str | None:
+    flavor_policy, image_policy = flavor_image.flavor_and_image(
+        'cpu_policy', flavor, image)
+    for source, value in (('flavor extra specs', flavor_policy),
+                          ('image properties', image_policy)):
+        if value and value not in CPU_POLICIES:
+            raise flavor_image.invalid(
+                f"CPU policy requested from '{source}' is invalid, given: "
+                f"'{value}', available: '{CPU_POLICIES}'.",
+                'InvalidCPUAllocationPolicy')
+    if flavor_policy == DEDICATED:
+        return DEDICATED
+    if flavor_policy in (MIXED, SHARED):
+        forbidden = (DEDICATED,) if flavor_policy == MIXED else (
+            MIXED, DEDICATED)
+        if image_policy in forbidden:
+            raise flavor_image.invalid(
+                "Image property 'hw_cpu_policy' is not permitted to override "
+                "CPU pinning policy set against the flavor",
+                'ImageCPUPinningForbidden')
+        return str(flavor_policy)
+    if image_policy in CPU_POLICIES:
+        return str(image_policy)
+    return None
+
+
+def cpu_thread_policy(flavor: flavor_obj.Flavor,
+                      image: image_obj.ImageMeta) -> str | None:
+    flavor_policy, image_policy = flavor_image.flavor_and_image(
+        'cpu_thread_policy', flavor, image)
+    for source, value in (('flavor extra specs', flavor_policy),
+                          ('image properties', image_policy)):
+        if value and value not in THREAD_POLICIES:
+            raise flavor_image.invalid(
+                f"CPU thread policy requested from '{source}' is invalid, "
+                f"given: '{value}', available: '{THREAD_POLICIES}'.",
+                'InvalidCPUThreadAllocationPolicy')
+    if flavor_policy in (None, THREAD_PREFER):
+        policy = flavor_policy or image_policy
+        return None if policy is None else str(policy)
+    if image_policy and image_policy != flavor_policy:
+        raise flavor_image.invalid(
+            "Image property 'hw_cpu_thread_policy' is not permitted to "
+            "override CPU thread pinning policy set against the flavor",
+            'ImageCPUThreadPolicyForbidden')
+    return str(flavor_policy)
+
+
+def emulator_threads_policy(flavor: flavor_obj.Flavor) -> str | None:
+    policy = flavor.extra_specs.get('hw:emulator_threads_policy')
+    if not policy:
+        return None
+    if policy not in EMULATOR_POLICIES:
+        raise flavor_image.invalid(
+            f"CPU emulator threads option requested is invalid, given: "
+            f"'{policy}', available: '{EMULATOR_POLICIES}'.",
+            'InvalidEmulatorThreadsPolicy')
+    return policy
+
+
+def _mask_cpus(mask: str, vcpus: int) -> set[int]:
+    # A mask starting with '^' excludes from "all the flavor's vCPUs".
+    if mask.strip().startswith('^'):
+        return parse_cpu_spec(f'0-{vcpus - 1},{mask}')
+    return parse_cpu_spec(mask)
+
+
+def dedicated_cpus(flavor: flavor_obj.Flavor) -> set[int] | None:
+    """The pinned vCPUs of a mixed instance (``hw:cpu_dedicated_mask``)."""
+    mask = flavor.extra_specs.get('hw:cpu_dedicated_mask')
+    if not mask:
+        return None
+    pcpus = _mask_cpus(mask, flavor.vcpus)
+    cpus = set(range(flavor.vcpus))
+    if not pcpus or not cpus - pcpus:
+        raise flavor_image.invalid(
+            "Mixed instance must have at least 1 pinned vCPU and 1 unpinned "
+            "vCPU. See 'hw:cpu_dedicated_mask'.",
+            'InvalidMixedInstanceDedicatedMask')
+    if not pcpus.issubset(cpus):
+        raise flavor_image.invalid(
+            'Mixed instance dedicated vCPU(s) mask is not a subset of vCPUs '
+            'in the flavor. See "hw:cpu_dedicated_mask"',
+            'InvalidMixedInstanceDedicatedMask')
+    return pcpus
+
+
+def realtime_cpus(flavor: flavor_obj.Flavor,
+                  image: image_obj.ImageMeta) -> set[int] | None:
+    """The realtime vCPUs when ``hw:cpu_realtime`` is on."""
+    if not strutils.bool_from_string(
+            flavor.extra_specs.get('hw:cpu_realtime')):
+        return None
+    flavor_mask, image_mask = flavor_image.flavor_and_image(
+        'cpu_realtime_mask', flavor, image)
+    # The image's mask wins: it is the more specific requirement.
+    mask = image_mask or flavor_mask
+    all_cpus = set(range(flavor.vcpus))
+    realtime = _mask_cpus(mask, flavor.vcpus) if mask else set(all_cpus)
+    bad_mask = (
+        'Use of realtime CPUs requires either one or more non-realtime '
+        'CPU(s) or offloaded emulator threads.')
+    if not realtime:
+        raise flavor_image.invalid(bad_mask, 'RealtimeMaskNotFoundOrInvalid')
+    if realtime == all_cpus and not emulator_threads_policy(flavor):
+        raise flavor_image.invalid(bad_mask, 'RealtimeMaskNotFoundOrInvalid')
+    if not realtime.issubset(all_cpus):
+        raise flavor_image.invalid(
+            'Realtime policy vCPU(s) mask is configured with RT vCPUs that '
+            'are not a subset of the vCPUs in the flavor. See '
+            'hw:cpu_realtime_mask or hw_cpu_realtime_mask',
+            'RealtimeMaskNotFoundOrInvalid')
+    return realtime
