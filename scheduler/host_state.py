@@ -7,13 +7,14 @@ instances of a multi-create consumed) is layered on by making a new
 ``HostState`` with ``dataclasses.replace``; the cached one never changes.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 import dataclasses
 import datetime
 import types
 from typing import Any
 
 from scheduler.objects import aggregate as aggregate_obj
+from scheduler.objects import request_spec as request_spec_obj
 from scheduler.objects import selection
 
 _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
@@ -54,7 +55,8 @@ class PciPool:
     product_id: str
     count: int
     numa_node: int | None = None
-    tags: Mapping[str, str] = dataclasses.field(
+    # Extra tags (physical_network, dev_type, ...); nova allows null values.
+    tags: Mapping[str, str | None] = dataclasses.field(
         default_factory=lambda: _EMPTY)
 
 
@@ -97,8 +99,84 @@ class HostState:
     # uuid -> project id (None when unknown) of the instances on the host.
     instances: Mapping[str, str | None] = dataclasses.field(
         default_factory=lambda: _EMPTY)
+    # uuid -> the image properties of that instance as nova reads them from
+    # its system_metadata ``image_*`` keys (property name -> str() of nova's
+    # typed value). Read by ImagePropertiesWeigher; filled by whoever builds
+    # host states, never looked up per host per request.
+    instance_images: Mapping[str, Mapping[str, str]] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
     # Per request: Placement allocation requests that include this host's
     # provider, in Placement's order.
     allocation_candidates: tuple[Mapping[str, Any], ...] = ()
     # Per request: limits filters attach (NUMATopologyFilter).
     limits: selection.SchedulerLimits = selection.SchedulerLimits()
+
+
+def with_candidates(host: HostState,
+                    allocation_requests: Iterable[Mapping[str, Any]]
+                    ) -> HostState:
+    """A copy of ``host`` carrying this request's allocation candidates."""
+    return dataclasses.replace(
+        host, allocation_candidates=tuple(allocation_requests))
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)
+
+
+def consume(host: HostState, spec: request_spec_obj.RequestSpec,
+            now: datetime.datetime) -> HostState:
+    """The host after one instance of ``spec`` was placed on it.
+
+    Mirrors nova's HostState.consume_from_request for the fields held here
+    so the next instance of a multi-create sees the usage. Like nova,
+    vcpus_used grows by flavor.vcpus whether the guest gets shared (VCPU)
+    or dedicated (PCPU) CPUs: nova's HostState has a single vCPU counter.
+    NUMA and PCI usage (numa_topology, pci_pools) are not consumed here;
+    that belongs to the NUMA/PCI work and both are left unchanged.
+    """
+    flavor = spec.flavor
+    instances = host.instances
+    instance_images = host.instance_images
+    if spec.instance_uuid:
+        instances = types.MappingProxyType(
+            {**instances, spec.instance_uuid: spec.project_id})
+        # nova puts the new instance on the host only for server groups, and
+        # ImagePropertiesWeigher then reads its image (the requested one).
+        if (spec.instance_group is not None and spec.image is not None
+                and spec.instance_uuid not in instance_images):
+            instance_images = types.MappingProxyType({
+                **instance_images,
+                spec.instance_uuid: types.MappingProxyType({
+                    name: render_image_property(value) for name, value
+                    in spec.image.properties.values.items()})})
+    return dataclasses.replace(
+        host,
+        free_ram_mb=host.free_ram_mb - flavor.memory_mb,
+        free_disk_mb=(host.free_disk_mb
+                      - (flavor.root_gb + flavor.ephemeral_gb) * 1024),
+        vcpus_used=host.vcpus_used + flavor.vcpus,
+        num_instances=host.num_instances + 1,
+        # nova counts every placement as an IO operation.
+        num_io_ops=host.num_io_ops + 1,
+        updated=_utc(now),
+        instances=instances,
+        instance_images=instance_images)
+
+
+def render_image_property(value: Any) -> str:
+    """An image property value as nova's str() of its typed value.
+
+    Wire lists (tuples here) print as Python lists, as nova's do.
+    """
+    if isinstance(value, (list, tuple)):
+        return str([_plain(v) for v in value])
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

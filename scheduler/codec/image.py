@@ -78,8 +78,8 @@ def _unknown_property(path: v.Path, value: object) -> object:
 
 def decode_image_props(obj: primitive.Obj) -> image_obj.ImageProperties:
     if len(obj.data) > obj.path.limits.max_list_length:
-        obj.path.fail('more than %d properties'
-                      % obj.path.limits.max_list_length)
+        obj.path.fail(
+            f'more than {obj.path.limits.max_list_length} properties')
     props: dict[str, object] = {}
     for index, (name, value) in enumerate(obj.data.items()):
         if not isinstance(name, str):

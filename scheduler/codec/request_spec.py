@@ -45,7 +45,7 @@ def num_instances(path: v.Path, value: object) -> int:
     if count < 1:
         path.fail('must be at least 1')
     if count > path.limits.max_num_instances:
-        path.fail('more than %d instances' % path.limits.max_num_instances)
+        path.fail(f'more than {path.limits.max_num_instances} instances')
     return count
 
 

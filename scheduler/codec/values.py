@@ -59,8 +59,8 @@ class Path:
         """The path one container level deeper; fails past the limit."""
         depth = self.depth + 1
         if depth > self.limits.max_nesting_depth:
-            self.fail('nested deeper than %d levels'
-                      % self.limits.max_nesting_depth)
+            self.fail(
+                f'nested deeper than {self.limits.max_nesting_depth} levels')
         return Path(self.text, self.limits, depth)
 
     def fail(self, reason: str) -> NoReturn:
@@ -93,8 +93,8 @@ def as_str(path: Path, value: object) -> str:
     """A string; ints and finite floats are stringified like nova does."""
     if isinstance(value, str):
         if len(value) > path.limits.max_string_length:
-            path.fail('longer than %d characters'
-                      % path.limits.max_string_length)
+            path.fail(
+                f'longer than {path.limits.max_string_length} characters')
         return value
     if isinstance(value, bool):
         expected(path, 'str', value)
@@ -189,7 +189,7 @@ def as_list(path: Path, value: object,
     if not isinstance(value, (list, tuple)):
         expected(path, 'list', value)
     if len(value) > path.limits.max_list_length:
-        path.fail('more than %d items' % path.limits.max_list_length)
+        path.fail(f'more than {path.limits.max_list_length} items')
     inner = path.enter()
     return tuple(item(inner.item(i), v) for i, v in enumerate(value))
 
@@ -210,15 +210,15 @@ def as_dict(path: Path, value: object,
     if not isinstance(value, dict):
         expected(path, 'dict', value)
     if len(value) > path.limits.max_list_length:
-        path.fail('more than %d items' % path.limits.max_list_length)
+        path.fail(f'more than {path.limits.max_list_length} items')
     inner = path.enter()
     result: dict[K, T] = {}
     for index, (k, v) in enumerate(value.items()):
         if not isinstance(k, str):
             inner.item(index).fail(f'key: expected str, got {kind(k)}')
         if len(k) > path.limits.max_string_length:
-            inner.item(index).fail('key: longer than %d characters'
-                                   % path.limits.max_string_length)
+            inner.item(index).fail(
+                f'key: longer than {path.limits.max_string_length} characters')
         where = inner.key(k, index)
         decoded_key = key(where, k) if key else k
         result[decoded_key] = item(where, v)  # type: ignore[index]

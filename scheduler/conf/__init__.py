@@ -6,6 +6,12 @@ object on to whatever needs configuration (as placement does).
 
 Every module in this package that defines ``register_opts(conf)`` and
 ``list_opts()`` is picked up automatically.
+
+Modules build a new ``OptGroup`` for every registration instead of sharing
+one module-level object: ``ConfigOpts.register_group`` keeps only a shallow
+copy, whose option table is the original's, so a shared group would leak
+options registered on one ``ConfigOpts`` (e.g. keystoneauth's plugin
+options) into every other one.
 """
 
 import importlib

@@ -15,17 +15,25 @@ from oslo_db import options as oslo_db_options
 # nova drops this one: reconnecting on a lost connection is unsupported.
 _DROPPED = frozenset({'use_db_reconnect'})
 
-DATABASE_GROUP = cfg.OptGroup(
-    'database',
-    title='Cell database options',
-    help='The cell database (nova\'s [database] section). Its connection '
-         'URL also serves as the template for cell database URLs.')
+_GROUP_HELP = {
+    'database': (
+        'Cell database options',
+        'The cell database (nova\'s [database] section). Its connection '
+        'URL also serves as the template for cell database URLs.'),
+    'api_database': (
+        'API database options',
+        'The nova API database, which holds the cell and host mappings '
+        'and the host aggregates.'),
+}
 
-API_DATABASE_GROUP = cfg.OptGroup(
-    'api_database',
-    title='API database options',
-    help='The nova API database, which holds the cell and host mappings '
-         'and the host aggregates.')
+
+def opt_group(name: str) -> cfg.OptGroup:
+    """A new group object for ``database`` or ``api_database``.
+
+    New each time: see scheduler.conf for why OptGroups are not shared.
+    """
+    title, help_text = _GROUP_HELP[name]
+    return cfg.OptGroup(name, title=title, help=help_text)
 
 
 def _oslo_db_opts() -> list[cfg.Opt]:
@@ -40,12 +48,12 @@ API_DATABASE_OPTS: list[cfg.Opt] = _oslo_db_opts()
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(DATABASE_GROUP)
-    conf.register_opts(DATABASE_OPTS, group=DATABASE_GROUP)
-    conf.register_group(API_DATABASE_GROUP)
-    conf.register_opts(API_DATABASE_OPTS, group=API_DATABASE_GROUP)
+    conf.register_group(opt_group('database'))
+    conf.register_opts(DATABASE_OPTS, group='database')
+    conf.register_group(opt_group('api_database'))
+    conf.register_opts(API_DATABASE_OPTS, group='api_database')
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {DATABASE_GROUP: DATABASE_OPTS,
-            API_DATABASE_GROUP: API_DATABASE_OPTS}
+    return {opt_group('database'): DATABASE_OPTS,
+            opt_group('api_database'): API_DATABASE_OPTS}

@@ -30,11 +30,17 @@ _ISOLATION_DEPRECATION = (
     'Nova stopped filtering on arbitrary image properties in 12.0.0 '
     '(Liberty), so this option has no effect.')
 
-GROUP = cfg.OptGroup(
-    'filter_scheduler',
-    title='Filter scheduler options',
-    help='Which host filters and weighers run, and how strongly each '
-         'weigher counts.')
+GROUP_NAME = 'filter_scheduler'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Filter scheduler options',
+        help='Which host filters and weighers run, and how strongly each '
+             'weigher counts.')
+
 
 OPTS: list[cfg.Opt] = [
     cfg.IntOpt(
@@ -205,9 +211,9 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    conf.register_group(opt_group())
+    conf.register_opts(OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {GROUP: OPTS}
+    return {opt_group(): OPTS}

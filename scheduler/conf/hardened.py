@@ -6,10 +6,16 @@ message from the bus can make this service allocate.
 
 from oslo_config import cfg
 
-GROUP = cfg.OptGroup(
-    'hardened_scheduler',
-    title='Hardened scheduler options',
-    help='Limits and behaviour specific to hardened-scheduler.')
+GROUP_NAME = 'hardened_scheduler'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Hardened scheduler options',
+        help='Limits and behaviour specific to hardened-scheduler.')
+
 
 OPTS: list[cfg.Opt] = [
     cfg.IntOpt(
@@ -71,9 +77,9 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    conf.register_group(opt_group())
+    conf.register_opts(OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {GROUP: OPTS}
+    return {opt_group(): OPTS}

@@ -2,11 +2,17 @@
 
 from oslo_config import cfg
 
-GROUP = cfg.OptGroup(
-    'metrics',
-    title='Metrics weigher options',
-    help='How MetricsWeigher turns the metrics computes report into host '
-         'weights.')
+GROUP_NAME = 'metrics'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Metrics weigher options',
+        help='How MetricsWeigher turns the metrics computes report into host '
+             'weights.')
+
 
 OPTS: list[cfg.Opt] = [
     cfg.FloatOpt(
@@ -37,9 +43,9 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    conf.register_group(opt_group())
+    conf.register_opts(OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {GROUP: OPTS}
+    return {opt_group(): OPTS}

@@ -6,11 +6,17 @@ Whether notifications are sent at all is oslo.messaging's
 
 from oslo_config import cfg
 
-GROUP = cfg.OptGroup(
-    'notifications',
-    title='Notification options',
-    help='Which notification formats are emitted, and where versioned '
-         'notifications go.')
+GROUP_NAME = 'notifications'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Notification options',
+        help='Which notification formats are emitted, and where versioned '
+             'notifications go.')
+
 
 OPTS: list[cfg.Opt] = [
     cfg.StrOpt(
@@ -32,9 +38,9 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    conf.register_group(opt_group())
+    conf.register_opts(OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {GROUP: OPTS}
+    return {opt_group(): OPTS}

@@ -22,10 +22,15 @@ _VERSION_OPTS = ('version', 'min_version', 'max_version')
 # The auth plugins whose options the sample lists (as nova lists them).
 _LISTED_AUTH_PLUGINS = ('password', 'v2password', 'v3password')
 
-GROUP = cfg.OptGroup(
-    'placement',
-    title='Placement API options',
-    help='Credentials and endpoint selection for the Placement API.')
+GROUP_NAME = 'placement'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Placement API options',
+        help='Credentials and endpoint selection for the Placement API.')
 
 
 def _ignore(value: str) -> None:
@@ -55,13 +60,13 @@ def adapter_opts() -> list[cfg.Opt]:
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    ks_loading.register_session_conf_options(conf, GROUP.name)
+    conf.register_group(opt_group())
+    ks_loading.register_session_conf_options(conf, GROUP_NAME)
     # Only auth_type and auth_section; keystoneauth registers the chosen
     # plugin's own options when it loads the plugin.
-    ks_loading.register_auth_conf_options(conf, GROUP.name)
-    conf.register_opts(adapter_opts(), group=GROUP)
-    conf.register_opts(_INERT_VERSION_OPTS, group=GROUP)
+    ks_loading.register_auth_conf_options(conf, GROUP_NAME)
+    conf.register_opts(adapter_opts(), group=GROUP_NAME)
+    conf.register_opts(_INERT_VERSION_OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
@@ -71,4 +76,4 @@ def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
     for plugin in _LISTED_AUTH_PLUGINS:
         opts += ks_loading.get_auth_plugin_conf_options(plugin)
     opts += adapter_opts()
-    return {GROUP: opts}
+    return {opt_group(): opts}

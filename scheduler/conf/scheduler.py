@@ -6,11 +6,17 @@ keeps its meaning.
 
 from oslo_config import cfg
 
-GROUP = cfg.OptGroup(
-    'scheduler',
-    title='Scheduler options',
-    help='General options of the scheduler service, read from the same '
-         '[scheduler] section nova-scheduler uses.')
+GROUP_NAME = 'scheduler'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Scheduler options',
+        help='General options of the scheduler service, read from the same '
+             '[scheduler] section nova-scheduler uses.')
+
 
 OPTS: list[cfg.Opt] = [
     cfg.IntOpt(
@@ -77,9 +83,9 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    conf.register_group(opt_group())
+    conf.register_opts(OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {GROUP: OPTS}
+    return {opt_group(): OPTS}

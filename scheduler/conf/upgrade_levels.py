@@ -2,11 +2,17 @@
 
 from oslo_config import cfg
 
-GROUP = cfg.OptGroup(
-    'upgrade_levels',
-    title='RPC version caps',
-    help='Caps on the RPC versions used between services during rolling '
-         'upgrades.')
+GROUP_NAME = 'upgrade_levels'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='RPC version caps',
+        help='Caps on the RPC versions used between services during rolling '
+             'upgrades.')
+
 
 OPTS: list[cfg.Opt] = [
     cfg.StrOpt(
@@ -18,9 +24,9 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    conf.register_group(opt_group())
+    conf.register_opts(OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {GROUP: OPTS}
+    return {opt_group(): OPTS}

@@ -2,12 +2,18 @@
 
 from oslo_config import cfg
 
-GROUP = cfg.OptGroup(
-    'workarounds',
-    title='Workarounds',
-    help='Switches that relax a check or skip a step for a known '
-         'deployment problem. Leave them alone unless you have that '
-         'problem.')
+GROUP_NAME = 'workarounds'
+
+
+def opt_group() -> cfg.OptGroup:
+    """A fresh group object, never shared (see scheduler.conf)."""
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Workarounds',
+        help='Switches that relax a check or skip a step for a known '
+             'deployment problem. Leave them alone unless you have that '
+             'problem.')
+
 
 OPTS: list[cfg.Opt] = [
     cfg.BoolOpt(
@@ -31,9 +37,9 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    conf.register_group(opt_group())
+    conf.register_opts(OPTS, group=GROUP_NAME)
 
 
 def list_opts() -> dict[str | cfg.OptGroup, list[cfg.Opt]]:
-    return {GROUP: OPTS}
+    return {opt_group(): OPTS}

@@ -166,7 +166,8 @@ def realtime_cpus(flavor: flavor_obj.Flavor,
         'CPU(s) or offloaded emulator threads.')
     if not realtime:
         raise flavor_image.invalid(bad_mask, 'RealtimeMaskNotFoundOrInvalid')
-    if realtime == all_cpus and not emulator_threads_policy(flavor):
+    emulator_policy = emulator_threads_policy(flavor)
+    if realtime == all_cpus and not emulator_policy:
         raise flavor_image.invalid(bad_mask, 'RealtimeMaskNotFoundOrInvalid')
     if not realtime.issubset(all_cpus):
         raise flavor_image.invalid(
