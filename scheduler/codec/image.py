@@ -51,7 +51,7 @@ def _nullable_str_dicts(path: v.Path, value: object,
         p, x, v.nullable(v.as_str)))
 
 
-_READERS: dict[str, Callable[[v.Path, object], object]] = {
+READERS: dict[str, Callable[[v.Path, object], object]] = {
     **{name: v.as_flex_bool for name in _FLEX_BOOL},
     **{name: v.as_int for name in _INT},
     **{name: v.as_uuid for name in _UUID},
@@ -90,10 +90,10 @@ def decode_image_props(obj: primitive.Obj) -> image_obj.ImageProperties:
         if value is None:
             # Not a valid value for any property: treat it as unset.
             continue
-        reader = _READERS.get(name)
+        reader = READERS.get(name)
         if reader is not None:
             decoded = reader(path, value)
-        elif name in _STRING_PROPS:
+        elif name in STRING_PROPS:
             decoded = v.as_str(path, value)
         else:
             decoded = _unknown_property(path, value)
@@ -103,7 +103,7 @@ def decode_image_props(obj: primitive.Obj) -> image_obj.ImageProperties:
 
 
 # Every other nova 34 property is a string or a string enum.
-_STRING_PROPS = frozenset((
+STRING_PROPS = frozenset((
     'hw_architecture', 'hw_emulation_architecture', 'hw_cdrom_bus',
     'hw_cpu_policy', 'hw_cpu_thread_policy', 'hw_cpu_realtime_mask',
     'hw_disk_bus', 'hw_floppy_bus', 'hw_firmware_type', 'hw_input_bus',

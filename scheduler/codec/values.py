@@ -20,6 +20,7 @@ from scheduler.codec import limits as limits_mod
 
 T = TypeVar('T')
 K = TypeVar('K')
+Reader = Callable[['Path', object], T]
 
 INT_MIN = -(2 ** 63)
 INT_MAX = 2 ** 63 - 1

@@ -16,7 +16,7 @@ _RATIO_FALLBACK = (
 
 _INITIAL_RATIO = (
     'Initial {what} allocation ratio; used for compute-node records that '
-    'store no ratio and {kind}_allocation_ratio is unset.')
+    'store no ratio when {kind}_allocation_ratio is unset.')
 
 OPTS: list[cfg.Opt] = [
     cfg.HostDomainOpt(

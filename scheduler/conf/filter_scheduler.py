@@ -27,8 +27,9 @@ DEFAULT_ENABLED_FILTERS: list[str] = [
 ]
 
 _ISOLATION_DEPRECATION = (
-    'Nova stopped filtering on arbitrary image properties in 12.0.0 '
-    '(Liberty), so this option has no effect.')
+    'Image properties have been a fixed set since nova 12.0.0 (Liberty), '
+    'so namespaced keys never match one. Use [scheduler] '
+    'enable_isolated_aggregate_filtering instead.')
 
 GROUP_NAME = 'filter_scheduler'
 
@@ -66,10 +67,10 @@ OPTS: list[cfg.Opt] = [
     cfg.BoolOpt(
         'track_instance_changes',
         default=True,
-        help='Keep the per-host instance lists current from the updates '
-             'nova-compute sends. When false, compute services stop '
-             'sending them and instance data is read from the cell '
-             'databases instead.'),
+        help='Track the instances of each host from the updates '
+             'nova-compute sends. Computes read this option too and send '
+             'no updates when it is false; instance data is then read '
+             'from the cell databases.'),
     cfg.MultiStrOpt(
         'available_filters',
         default=['nova.scheduler.filters.all_filters'],

@@ -23,7 +23,7 @@ OPTS: list[cfg.Opt] = [
         default=4194304,
         min=1024,
         help='Largest RPC message, in bytes, that is decoded; bigger ones '
-             'are rejected unread.'),
+             'are rejected without being decoded.'),
     cfg.IntOpt(
         'max_list_length',
         default=10000,
@@ -47,7 +47,7 @@ OPTS: list[cfg.Opt] = [
         default=1000,
         min=1,
         help='Most instances a single select_destinations request may ask '
-             'hosts for; larger requests fail with NoValidHost.'),
+             'hosts for; larger requests are refused.'),
     cfg.BoolOpt(
         'nova_compatible_reasons',
         default=False,

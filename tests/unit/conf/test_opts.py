@@ -1,6 +1,8 @@
 """The option modules: registration, parsing, defaults, secrets, sample."""
 
+import difflib
 import io
+import itertools
 import logging
 import os
 import re
@@ -406,7 +408,7 @@ class TestSecrets(testtools.TestCase):
 class TestSampleConfig(testtools.TestCase):
 
     def _generate(self) -> bytes:
-        out = self.useFixture_tempfile()
+        out = self._temp_path()
         # A separate process: the oslo.service namespace imports eventlet,
         # which must never be loaded into a test process of ours.
         subprocess.run(
@@ -416,7 +418,7 @@ class TestSampleConfig(testtools.TestCase):
         with open(out, 'rb') as f:
             return f.read()
 
-    def useFixture_tempfile(self) -> str:
+    def _temp_path(self) -> str:
         fd, path = tempfile.mkstemp(suffix='.conf.sample')
         os.close(fd)
         self.addCleanup(os.unlink, path)
@@ -425,9 +427,15 @@ class TestSampleConfig(testtools.TestCase):
     def test_committed_sample_is_current(self):
         with open(os.path.join(REPO_ROOT, SAMPLE), 'rb') as f:
             committed = f.read()
-        self.assertEqual(
-            committed, self._generate(),
-            'regenerate it with: tox -e genconfig')
+        generated = self._generate()
+        if committed != generated:
+            diff = difflib.unified_diff(
+                committed.decode().splitlines(),
+                generated.decode().splitlines(),
+                'committed', 'generated', lineterm='')
+            self.fail('The sample config is stale; regenerate it with '
+                      '"tox -e genconfig":\n'
+                      + '\n'.join(itertools.islice(diff, 60)))
 
     def test_sample_has_no_duplicate_option_in_a_section(self):
         # Our [DEFAULT] options must not repeat ones the oslo libraries

@@ -1,0 +1,409 @@
+"""The scheduler's calls to the Placement API.
+
+The same five calls, microversions and claim semantics as nova 34's
+SchedulerReportClient, with the failures typed instead of folded into
+None/False: an unreachable Placement is not "no candidates". Transient
+failures (transport errors, 5xx) are retried with tenacity, bounded by
+attempts and total time. Nothing logged or raised here carries a token or
+an endpoint URL: failures are named by call, status, Placement error code
+and exception class.
+"""
+
+from collections.abc import Callable, Mapping
+import copy
+import random
+import time
+import types
+from typing import Any, Protocol, TypeVar
+
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import loading as ks_loading
+from oslo_config import cfg
+from oslo_log import log as logging
+import tenacity
+
+from scheduler.placement import errors
+from scheduler.placement import query as query_mod
+from scheduler.placement import results
+
+LOG = logging.getLogger(__name__)
+
+CANDIDATES_VERSION = '1.36'  # same_subtree; claims are PUT at it too
+CONSUMER_GENERATION_VERSION = '1.28'
+AGGREGATES_VERSION = '1.19'
+CONF_GROUP = 'placement'
+CONCURRENT_UPDATE = 'placement.concurrent_update'
+# Resource-provider generation races are Placement-internal: a short,
+# jittered wait (seconds, times the attempt number) is enough.
+CONFLICT_WAIT = 0.25
+BACKOFF_BASE = 0.2
+BACKOFF_CAP = 2.0
+
+# No answer at all, or an answer we may retry.
+_RETRIABLE = (ks_exc.RetriableConnectionFailure, ks_exc.UnknownConnectionError,
+              ks_exc.DiscoveryFailure)
+T = TypeVar('T')
+
+
+class Response(Protocol):
+    status_code: int
+    text: str
+    headers: Mapping[str, str]
+
+    def json(self) -> Any: ...
+
+
+class HTTPAdapter(Protocol):
+    """The part of keystoneauth1's Adapter we use."""
+
+    def request(self, url: str, method: str, **kwargs: Any) -> Any: ...
+
+
+class _Transient(Exception):
+    def __init__(self, status: int | None, cause: str | None) -> None:
+        super().__init__(status, cause)
+        self.status = status
+        self.cause = cause
+
+
+def _hardened_option(conf: cfg.ConfigOpts | None, name: str,
+                     default: T) -> T:
+    """An option of [hardened_scheduler], or ``default`` if not there."""
+    group = (getattr(conf, 'hardened_scheduler', None)
+             if conf is not None else None)
+    value = getattr(group, name, None) if group is not None else None
+    return default if value is None else value
+
+
+def adapter_from_conf(conf: cfg.ConfigOpts) -> HTTPAdapter:
+    """A keystoneauth1 Adapter from the [placement] options, as nova's."""
+    auth = ks_loading.load_auth_from_conf_options(conf, CONF_GROUP)
+    session = ks_loading.load_session_from_conf_options(
+        conf, CONF_GROUP, auth=auth)
+    adapter: HTTPAdapter = ks_loading.load_adapter_from_conf_options(
+        conf, CONF_GROUP, session=session, auth=auth, raise_exc=False)
+    return adapter
+
+
+def error_code(resp: Response) -> tuple[str | None, str]:
+    """Placement's (error code, detail) of a failed response."""
+    try:
+        error = resp.json()['errors'][0]
+        return error.get('code'), str(error.get('detail') or '')
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None, resp.text or ''
+
+
+def _request_id(resp: Response) -> str | None:
+    return resp.headers.get('openstack-request-id')
+
+
+def _same_allocations(current: Mapping[str, Any],
+                      wanted: Mapping[str, Any]) -> bool:
+    def amounts(allocs: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+        return {rp: dict(a.get('resources', {})) for rp, a in allocs.items()}
+    return amounts(current) == amounts(wanted)
+
+
+def claim_payload(current: results.ConsumerAllocations,
+                  allocation_request: Mapping[str, Any], project_id: str,
+                  user_id: str, version: str) -> dict[str, Any]:
+    """The PUT /allocations body, as nova's claim_resources builds it.
+
+    A consumer that already holds allocations is being evacuated: the new
+    request is "doubled up" with what it holds (providers it already uses
+    keep their current amounts) and the consumer's generation is sent.
+    """
+    payload: dict[str, Any] = copy.deepcopy(dict(allocation_request))
+    generation = None
+    if current.allocations:
+        generation = payload.get(
+            'consumer_generation', current.consumer_generation)
+        merged = {rp: {'resources': dict(a['resources'])}
+                  for rp, a in current.allocations.items()}
+        for rp, alloc in payload['allocations'].items():
+            merged.setdefault(rp, alloc)
+        payload = {'allocations': merged}
+    payload['project_id'] = project_id
+    payload['user_id'] = user_id
+    if _version(version) >= _version(CONSUMER_GENERATION_VERSION):
+        payload['consumer_generation'] = generation
+    return payload
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split('.'))
+
+
+class PlacementClient:
+    """Calls to Placement with service credentials from [placement].
+
+    Build it from a ConfigOpts, or hand it a ready ``adapter`` (tests,
+    embedding). ``sleep``, ``clock`` and ``rng`` are injectable so retries
+    can be tested without waiting.
+    """
+
+    def __init__(self, conf: cfg.ConfigOpts | None = None, *,
+                 adapter: HTTPAdapter | None = None,
+                 retry_attempts: int | None = None,
+                 retry_max_seconds: float | None = None,
+                 claim_conflict_retries: int | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic,
+                 rng: random.Random | None = None) -> None:
+        if adapter is None:
+            if conf is None:
+                raise TypeError('PlacementClient needs conf or an adapter')
+            adapter = adapter_from_conf(conf)
+        self._adapter = adapter
+        self._attempts = max(1, retry_attempts if retry_attempts is not None
+                             else _hardened_option(
+                                 conf, 'placement_retry_attempts', 3))
+        self._max_seconds = float(
+            retry_max_seconds if retry_max_seconds is not None
+            else _hardened_option(conf, 'placement_retry_max_seconds', 10.0))
+        self._conflict_retries = max(0, (
+            claim_conflict_retries if claim_conflict_retries is not None
+            else _hardened_option(conf, 'claim_conflict_retries', 3)))
+        self._sleep = sleep
+        self._clock = clock
+        # Jitter only, never security relevant.
+        self._rng = rng or random.Random()  # noqa: S311
+
+    # -- transport -----------------------------------------------------
+
+    def _send(self, method: str, path: str, call: str, *,
+              global_request_id: str | None, microversion: str | None = None,
+              body: Mapping[str, Any] | None = None) -> Response:
+        """One exchange; transport failures and 5xx raise _Transient."""
+        kwargs: dict[str, Any] = {
+            'headers': {'Accept': 'application/json'},
+            'global_request_id': global_request_id,
+            'raise_exc': False,
+        }
+        if microversion is not None:
+            kwargs['microversion'] = microversion
+        if body is not None:
+            kwargs['json'] = body
+        try:
+            resp: Response = self._adapter.request(path, method, **kwargs)
+        except _RETRIABLE as exc:
+            # The exception text holds the endpoint URL: keep the class.
+            raise _Transient(None, type(exc).__name__) from None
+        except ks_exc.ClientException as exc:
+            LOG.warning('Placement %(call)s failed: %(cause)s',
+                        {'call': call, 'cause': type(exc).__name__})
+            raise errors.PlacementUnavailable(
+                call, cause=type(exc).__name__) from None
+        if resp.status_code >= 500:
+            raise _Transient(resp.status_code, error_code(resp)[0])
+        return resp
+
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        elapsed = self._clock() - float(state.args[0])
+        return (state.attempt_number >= self._attempts
+                or elapsed >= self._max_seconds)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        left = self._max_seconds - (self._clock() - float(state.args[0]))
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** state.attempt_number)
+        return max(0.0, min(left, self._rng.uniform(0, ceiling)))
+
+    def _retrying(self, call: str, attempt: Callable[[], T]) -> T:
+        """``attempt()`` until it stops being transient, within bounds."""
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            LOG.debug('Placement %(call)s attempt %(n)d failed '
+                      '(%(status)s); retrying',
+                      {'call': call, 'n': state.attempt_number,
+                       'status': getattr(exc, 'status', None)
+                       or getattr(exc, 'cause', None)})
+        retrying = tenacity.Retrying(
+            stop=self._stop, wait=self._wait, sleep=self._sleep,
+            retry=tenacity.retry_if_exception_type(_Transient),
+            before_sleep=log_retry, reraise=True)
+        try:
+            return retrying(lambda _start: attempt(), self._clock())
+        except _Transient as exc:
+            LOG.warning('Placement %(call)s failed: %(what)s',
+                        {'call': call, 'what': (
+                            f'HTTP {exc.status} ({exc.cause})'
+                            if exc.status is not None else exc.cause)})
+            raise errors.PlacementUnavailable(
+                call, exc.status, exc.cause) from None
+
+    def _unexpected(self, call: str, resp: Response) -> (
+            errors.PlacementRequestError):
+        code, detail = error_code(resp)
+        LOG.warning('Placement %(call)s failed: HTTP %(status)d %(code)s '
+                    '[%(req)s]', {'call': call, 'status': resp.status_code,
+                                  'code': code, 'req': _request_id(resp)})
+        return errors.PlacementRequestError(
+            call, resp.status_code, code, detail)
+
+    # -- calls -----------------------------------------------------------
+
+    def get_allocation_candidates(
+            self, query: query_mod.PlacementQuery,
+            global_request_id: str | None = None) -> results.CandidateSet:
+        call = 'GET /allocation_candidates'
+        path = '/allocation_candidates?' + query.to_querystring()
+        resp = self._retrying(call, lambda: self._send(
+            'GET', path, call, global_request_id=global_request_id,
+            microversion=CANDIDATES_VERSION))
+        if resp.status_code != 200:
+            raise self._unexpected(call, resp)
+        try:
+            data = resp.json()
+            requests = tuple(data['allocation_requests'])
+            summaries = dict(data['provider_summaries'])
+        except (ValueError, KeyError, TypeError):
+            raise errors.PlacementRequestError(
+                call, resp.status_code, None, 'malformed body') from None
+        return results.CandidateSet(
+            allocation_requests=requests,
+            provider_summaries=types.MappingProxyType(summaries),
+            version=CANDIDATES_VERSION, limit=query.limit)
+
+    def _read_consumer(self, consumer_uuid: str,
+                       global_request_id: str | None) -> (
+            results.ConsumerAllocations):
+        """One GET /allocations attempt (5xx/transport: _Transient)."""
+        call = 'GET /allocations'
+        resp = self._send(
+            'GET', f'/allocations/{consumer_uuid}', call,
+            global_request_id=global_request_id,
+            microversion=CONSUMER_GENERATION_VERSION)
+        if resp.status_code != 200:
+            raise self._unexpected(call, resp)
+        try:
+            data = resp.json()
+            return results.ConsumerAllocations(
+                allocations=data.get('allocations') or {},
+                consumer_generation=data.get('consumer_generation'),
+                project_id=data.get('project_id'),
+                user_id=data.get('user_id'))
+        except (ValueError, AttributeError):
+            raise errors.PlacementRequestError(
+                call, resp.status_code, None, 'malformed body') from None
+
+    def get_consumer_allocations(
+            self, consumer_uuid: str,
+            global_request_id: str | None = None) -> (
+            results.ConsumerAllocations):
+        return self._retrying('GET /allocations', lambda: self._read_consumer(
+            consumer_uuid, global_request_id))
+
+    def _put_claim(self, consumer_uuid: str, payload: Mapping[str, Any],
+                   version: str, global_request_id: str | None) -> (
+            Response | None):
+        """PUT the claim; None when a lost answer turns out to have landed.
+
+        After a transport failure or 5xx we cannot know whether the PUT was
+        applied, so the consumer is read again first: our allocations are
+        there -> done; untouched -> PUT again; changed by someone else ->
+        consumer generation conflict.
+        """
+        call = 'PUT /allocations'
+        sent = [False]
+
+        def attempt() -> Response | None:
+            if sent[0]:
+                now = self._read_consumer(consumer_uuid, global_request_id)
+                if _same_allocations(now.allocations, payload['allocations']):
+                    return None
+                if now.consumer_generation != payload.get(
+                        'consumer_generation'):
+                    raise errors.ConsumerGenerationConflict(
+                        consumer_uuid, 'the consumer changed while our '
+                        'claim had no answer')
+            sent[0] = True
+            return self._send('PUT', f'/allocations/{consumer_uuid}', call,
+                              global_request_id=global_request_id,
+                              microversion=version, body=payload)
+        return self._retrying(call, attempt)
+
+    def claim(self, consumer_uuid: str,
+              allocation_request: Mapping[str, Any], project_id: str,
+              user_id: str, allocation_request_version: str = (
+                  CANDIDATES_VERSION),
+              global_request_id: str | None = None) -> results.ClaimOutcome:
+        """Claim ``allocation_request`` for the consumer (nova's
+        claim_resources).
+
+        :raises ConsumerGenerationConflict: the consumer changed under us.
+        :raises PlacementRequestError: reading the consumer failed oddly.
+        """
+        try:
+            for attempt in range(self._conflict_retries + 1):
+                if attempt:
+                    self._sleep(self._rng.uniform(0, CONFLICT_WAIT * attempt))
+                current = self.get_consumer_allocations(
+                    consumer_uuid, global_request_id)
+                payload = claim_payload(
+                    current, allocation_request, project_id, user_id,
+                    allocation_request_version)
+                resp = self._put_claim(consumer_uuid, payload,
+                                       allocation_request_version,
+                                       global_request_id)
+                if resp is None or resp.status_code == 204:
+                    return results.ClaimOutcome(True, results.CLAIMED)
+                code, detail = error_code(resp)
+                if code == CONCURRENT_UPDATE:
+                    if 'consumer generation conflict' in detail:
+                        raise errors.ConsumerGenerationConflict(
+                            consumer_uuid, 'another process changed the '
+                            'consumer after we read it during the claim')
+                    LOG.debug('Resource provider generation conflict '
+                              'claiming for %s; retrying', consumer_uuid)
+                    continue
+                LOG.warning('Placement PUT /allocations for %(uuid)s '
+                            'refused: HTTP %(status)d %(code)s [%(req)s]',
+                            {'uuid': consumer_uuid,
+                             'status': resp.status_code, 'code': code,
+                             'req': _request_id(resp)})
+                return results.ClaimOutcome(False, results.CAPACITY)
+        except errors.PlacementUnavailable:
+            return results.ClaimOutcome(False, results.UNREACHABLE)
+        LOG.warning('Placement PUT /allocations for %s: resource provider '
+                    'conflicts outlived %d retries', consumer_uuid,
+                    self._conflict_retries)
+        return results.ClaimOutcome(False, results.CONFLICT)
+
+    def delete_allocations(self, consumer_uuid: str,
+                           global_request_id: str | None = None) -> None:
+        """Drop every allocation of the consumer; unknown is fine."""
+        call = 'DELETE /allocations'
+        try:
+            resp = self._retrying(call, lambda: self._send(
+                'DELETE', f'/allocations/{consumer_uuid}', call,
+                global_request_id=global_request_id))
+        except errors.PlacementUnavailable as exc:
+            raise errors.AllocationDeleteError(
+                consumer_uuid, exc.status, detail=exc.cause or '') from None
+        if 200 <= resp.status_code < 300 or resp.status_code == 404:
+            return
+        code, detail = error_code(resp)
+        LOG.warning('Placement %(call)s for %(uuid)s failed: HTTP '
+                    '%(status)d %(code)s [%(req)s]',
+                    {'call': call, 'uuid': consumer_uuid,
+                     'status': resp.status_code, 'code': code,
+                     'req': _request_id(resp)})
+        raise errors.AllocationDeleteError(
+            consumer_uuid, resp.status_code, code, detail)
+
+    def get_provider_aggregates(
+            self, rp_uuid: str,
+            global_request_id: str | None = None) -> frozenset[str]:
+        call = 'GET /resource_providers/{uuid}/aggregates'
+        resp = self._retrying(call, lambda: self._send(
+            'GET', f'/resource_providers/{rp_uuid}/aggregates', call,
+            global_request_id=global_request_id,
+            microversion=AGGREGATES_VERSION))
+        if resp.status_code != 200:
+            raise self._unexpected(call, resp)
+        try:
+            return frozenset(resp.json()['aggregates'])
+        except (ValueError, KeyError, TypeError):
+            raise errors.PlacementRequestError(
+                call, resp.status_code, None, 'malformed body') from None

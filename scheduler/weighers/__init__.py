@@ -1,0 +1,124 @@
+"""Host weighers and the engine that combines them (nova/weights.py).
+
+Each weigher gives every host a raw weight (clamped to its minval/maxval).
+The engine normalizes one weigher's weights to [0, 1] over the candidate
+set (using minval/maxval when the weigher sets them; all equal -> 0),
+multiplies each by the host's multiplier for that weigher and adds them
+up, then sorts by total weight, highest first. The sort is stable, so
+hosts of equal weight keep their input order exactly as in nova. As in
+nova, a single host (or none) is not weighed at all.
+"""
+
+from collections.abc import Sequence
+import dataclasses
+import math
+from typing import ClassVar
+
+from oslo_config import cfg
+
+from scheduler import host_state
+from scheduler.objects import request_spec
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WeighedHost:
+    host: host_state.HostState
+    weight: float
+
+
+def aggregate_multiplier(host: host_state.HostState, key: str,
+                         default: float) -> float:
+    """nova's get_weight_multiplier: an aggregate metadata override.
+
+    The minimum of the distinct values the host's aggregates set for
+    ``key``; the configured value when none sets it or when any value is
+    not a number (nova then logs and falls back as a whole). A NaN counts
+    as not a number here: in nova its effect depends on set order.
+    """
+    values = {agg.metadata[key] for agg in host.aggregates
+              if key in agg.metadata}
+    if not values:
+        return default
+    try:
+        numbers = [float(value) for value in values]
+    except ValueError:
+        return default
+    if any(math.isnan(number) for number in numbers):
+        return default
+    return min(numbers)
+
+
+def normalize(weights: Sequence[float], minval: float | None = None,
+              maxval: float | None = None) -> list[float]:
+    """Scale weights to [0, 1] between minval and maxval (nova's rule)."""
+    if not weights:
+        return []
+    high = float(max(weights) if maxval is None else maxval)
+    low = float(min(weights) if minval is None else minval)
+    if low == high:
+        return [0.0] * len(weights)
+    span = high - low
+    return [(weight - low) / span for weight in weights]
+
+
+class BaseWeigher:
+    """Base of host weighers.
+
+    Subclasses set ``multiplier_option`` (the option in
+    ``multiplier_group`` and, unless ``aggregate_key`` says otherwise, the
+    aggregate metadata key that overrides it) and implement ``weigh``.
+    """
+
+    minval: ClassVar[float | None] = None
+    maxval: ClassVar[float | None] = None
+    multiplier_group: ClassVar[str] = 'filter_scheduler'
+    multiplier_option: ClassVar[str] = ''
+    aggregate_key: ClassVar[str | None] = None
+
+    def __init__(self, conf: cfg.ConfigOpts) -> None:
+        self.conf = conf
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def configured_multiplier(self) -> float:
+        group = getattr(self.conf, self.multiplier_group)
+        return float(getattr(group, self.multiplier_option))
+
+    def weight_multiplier(self, host: host_state.HostState) -> float:
+        return aggregate_multiplier(
+            host, self.aggregate_key or self.multiplier_option,
+            self.configured_multiplier())
+
+    def weigh(self, host: host_state.HostState,
+              spec: request_spec.RequestSpec) -> float:
+        raise NotImplementedError
+
+    def weigh_all(self, hosts: Sequence[host_state.HostState],
+                  spec: request_spec.RequestSpec) -> list[float]:
+        """Raw weights, clamped to minval/maxval."""
+        weights = []
+        for host in hosts:
+            weight = self.weigh(host, spec)
+            if self.minval is not None:
+                weight = max(weight, self.minval)
+            if self.maxval is not None:
+                weight = min(weight, self.maxval)
+            weights.append(weight)
+        return weights
+
+
+def weigh_hosts(weighers: Sequence[BaseWeigher],
+                hosts: Sequence[host_state.HostState],
+                spec: request_spec.RequestSpec) -> tuple[WeighedHost, ...]:
+    """The hosts with their total weights, best first."""
+    totals = [0.0] * len(hosts)
+    if len(hosts) > 1:
+        for weigher in weighers:
+            normalized = normalize(weigher.weigh_all(hosts, spec),
+                                   weigher.minval, weigher.maxval)
+            for i, host in enumerate(hosts):
+                totals[i] += weigher.weight_multiplier(host) * normalized[i]
+    weighed = [WeighedHost(host, total) for host, total in zip(hosts, totals)]
+    return tuple(sorted(weighed, key=lambda w: w.weight, reverse=True))

@@ -1,0 +1,14 @@
+"""CPUWeigher: prefer hosts with more free vCPUs (spread) by default."""
+
+from scheduler import host_state
+from scheduler import weighers
+from scheduler.objects import request_spec
+
+
+class CPUWeigher(weighers.BaseWeigher):
+    minval = 0
+    multiplier_option = 'cpu_weight_multiplier'
+
+    def weigh(self, host: host_state.HostState,
+              spec: request_spec.RequestSpec) -> float:
+        return host.vcpus_total * host.cpu_allocation_ratio - host.vcpus_used
