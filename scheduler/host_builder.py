@@ -189,8 +189,8 @@ def _datetime(value: Any) -> datetime.datetime | None:
         raise ValueError(f'not a timestamp: {type(value).__name__}')
     if value.tzinfo is None:
         # Database timestamps are UTC without a zone.
-        return value.replace(tzinfo=datetime.timezone.utc)
-    return value.astimezone(datetime.timezone.utc)
+        return value.replace(tzinfo=datetime.UTC)
+    return value.astimezone(datetime.UTC)
 
 
 def _load(uuid: object, column: str, raw: Any) -> Any:

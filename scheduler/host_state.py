@@ -122,8 +122,8 @@ def with_candidates(host: HostState,
 
 def _utc(moment: datetime.datetime) -> datetime.datetime:
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc)
+        return moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC)
 
 
 def consume(host: HostState, spec: request_spec_obj.RequestSpec,
@@ -169,14 +169,17 @@ def consume(host: HostState, spec: request_spec_obj.RequestSpec,
 def render_image_property(value: Any) -> str:
     """An image property value as nova's str() of its typed value.
 
-    Wire lists (tuples here) print as Python lists, as nova's do.
+    Wire lists (tuples here) print as Python lists, sets as sets and
+    mappings as dicts, as nova's do.
     """
-    if isinstance(value, (list, tuple)):
-        return str([_plain(v) for v in value])
-    return str(value)
+    return str(_plain(value))
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return set(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
     return value

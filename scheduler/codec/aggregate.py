@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from scheduler.codec import limits as limits_mod
-from scheduler.codec import primitive
+from scheduler.codec import primitive as envelope
 from scheduler.codec import values as v
 from scheduler.objects import aggregate as aggregate_obj
 
@@ -12,7 +12,7 @@ def _metadata(path: v.Path, value: object) -> Mapping[str, str]:
     return v.as_dict(path, value, v.as_str)
 
 
-def decode_aggregate_fields(obj: primitive.Obj) -> aggregate_obj.Aggregate:
+def decode_aggregate_fields(obj: envelope.Obj) -> aggregate_obj.Aggregate:
     return aggregate_obj.Aggregate(
         id=obj.req('id', v.as_int),
         uuid=obj.req('uuid', v.as_uuid),
@@ -24,7 +24,7 @@ def decode_aggregate_fields(obj: primitive.Obj) -> aggregate_obj.Aggregate:
     )
 
 
-read_aggregate = primitive.object_reader('Aggregate', decode_aggregate_fields)
+read_aggregate = envelope.object_reader('Aggregate', decode_aggregate_fields)
 
 
 def _aggregates(path: v.Path, value: object,
@@ -32,20 +32,20 @@ def _aggregates(path: v.Path, value: object,
     if isinstance(value, (list, tuple)):
         # What nova-api sends to update_aggregates: a JSON list.
         return v.as_list(path, value, read_aggregate)
-    if isinstance(value, dict) and value.get(primitive.NAME) == 'Aggregate':
+    if isinstance(value, dict) and value.get(envelope.NAME) == 'Aggregate':
         return (read_aggregate(path, value),)
-    return primitive.list_object_reader('AggregateList', read_aggregate)(
+    return envelope.list_object_reader('AggregateList', read_aggregate)(
         path, value)
 
 
 def decode_aggregate(
-        primitive_value: object,
+        primitive: object,
         limits: limits_mod.DecodeLimits = limits_mod.DEFAULT_LIMITS,
         *, root: str = 'aggregate') -> aggregate_obj.Aggregate:
     """Decode one Aggregate primitive (delete_aggregate)."""
     path = v.Path(root, limits)
-    return primitive.guarded(
-        path, lambda: read_aggregate(path, primitive_value))
+    return envelope.guarded(
+        path, lambda: read_aggregate(path, primitive))
 
 
 def decode_aggregates(
@@ -54,4 +54,4 @@ def decode_aggregates(
         *, root: str = 'aggregates') -> tuple[aggregate_obj.Aggregate, ...]:
     """Decode an Aggregate, an AggregateList or a list of Aggregates."""
     path = v.Path(root, limits)
-    return primitive.guarded(path, lambda: _aggregates(path, payload))
+    return envelope.guarded(path, lambda: _aggregates(path, payload))

@@ -63,16 +63,49 @@ READERS: dict[str, Callable[[v.Path, object], object]] = {
 }
 
 
+# nova's enum fields canonicalize on coercion (oslo Enum subclasses in
+# nova/objects/fields.py); legacy glance dicts still carry the old
+# spellings, so the same aliases are applied here.
+_ARCH_ALIASES = {'i386': 'i686', 'i486': 'i686', 'i586': 'i686',
+                 'x86_32': 'i686', 'x86_32p': 'i686', 'amd64': 'x86_64'}
+_ALIASES: dict[str, dict[str, str]] = {
+    'hw_architecture': _ARCH_ALIASES,
+    'hw_emulation_architecture': _ARCH_ALIASES,
+    'img_hv_type': {'xapi': 'xen'},
+    'hw_vm_mode': {'pv': 'xen', 'hv': 'hvm', 'baremetal': 'hvm'},
+    'os_type': {},
+    'hw_scsi_model': {'lsilogicsas': 'lsisas1068',
+                      'paravirtual': 'vmpvscsi'},
+    'hw_vif_model': {'virtuale1000': 'e1000', 'virtuale1000e': 'e1000e',
+                     'virtualpcnet32': 'pcnet',
+                     'virtualsriovethernetcard': 'sriov',
+                     'virtualvmxnet': 'vmxnet', 'virtualvmxnet3': 'vmxnet3'},
+}
+
+
+def _canonical(name: str, value: str) -> str:
+    aliases = _ALIASES.get(name)
+    if aliases is None:
+        return value
+    value = value.lower()
+    return aliases.get(value, value)
+
+
 def _is_scalar(value: object) -> bool:
     return isinstance(value, (str, int, float, bool))
+
+
+def _plain(path: v.Path, value: object) -> object:
+    # Strings still go through as_str for the length bound.
+    return v.as_str(path, value) if isinstance(value, str) else value
 
 
 def _unknown_property(path: v.Path, value: object) -> object:
     """A property nova 34 does not know: plain values only, else None."""
     if _is_scalar(value):
-        return v.as_str(path, value) if isinstance(value, str) else value
+        return _plain(path, value)
     if isinstance(value, (list, tuple)) and all(map(_is_scalar, value)):
-        return v.as_list(path, value, lambda p, x: x)
+        return v.as_list(path, value, _plain)
     return None
 
 
@@ -94,7 +127,7 @@ def decode_image_props(obj: primitive.Obj) -> image_obj.ImageProperties:
         if reader is not None:
             decoded = reader(path, value)
         elif name in STRING_PROPS:
-            decoded = v.as_str(path, value)
+            decoded = _canonical(name, v.as_str(path, value))
         else:
             decoded = _unknown_property(path, value)
         if decoded is not None:

@@ -18,7 +18,7 @@ from scheduler.codec import limits as limits_mod
 from scheduler.codec import numa
 from scheduler.codec import pci
 from scheduler.codec import primitive
-from scheduler.codec import request_spec
+from scheduler.codec import request_spec as spec_codec
 from scheduler.codec import scheduler_limits
 from scheduler.codec import values as v
 from scheduler.objects import flavor as flavor_obj
@@ -169,7 +169,7 @@ def _decode(spec_path: v.Path, spec_value: object, props_path: v.Path,
                          spec.get('instance_properties'))
     _check_limits(props_in.field('limits'), props.get('limits'))
     return spec_obj.RequestSpec(
-        num_instances=request_spec.num_instances(
+        num_instances=spec_codec.num_instances(
             spec_in.field('num_instances'), 1 if count is None else count),
         image=legacy_image.decode_legacy_image(spec_in.field('image'),
                                                spec.get('image')),
@@ -187,7 +187,7 @@ def _decode(spec_path: v.Path, spec_value: object, props_path: v.Path,
         retry=_retry(props_in.field('retry'), props.get('retry')),
         instance_group=_group(props_in, props),
         scheduler_hints=_optional(props_in, props, 'scheduler_hints',
-                                  request_spec.hints)
+                                  spec_codec.hints)
         or spec_obj.EMPTY_HINTS,
         requested_destination=_optional(props_in, props,
                                         'requested_destination',

@@ -15,9 +15,9 @@ from typing import Final, TypeVar
 from scheduler.codec import errors
 from scheduler.codec import values
 from scheduler.codec.values import Path
+from scheduler.codec.values import Reader
 
 T = TypeVar('T')
-Reader = Callable[[Path, object], T]
 
 NAME = 'nova_object.name'
 NAMESPACE = 'nova_object.namespace'

@@ -16,7 +16,7 @@ from scheduler.codec import limits as limits_mod
 from scheduler.codec import network
 from scheduler.codec import numa
 from scheduler.codec import pci
-from scheduler.codec import primitive
+from scheduler.codec import primitive as envelope
 from scheduler.codec import request_group
 from scheduler.codec import scheduler_limits
 from scheduler.codec import values as v
@@ -54,13 +54,13 @@ def _request_groups(path: v.Path, value: object,
     return v.as_list(path, value, request_group.read_request_group)
 
 
-def decode_spec(obj: primitive.Obj) -> spec_obj.RequestSpec:
+def decode_spec(obj: envelope.Obj) -> spec_obj.RequestSpec:
     """Decode an opened RequestSpec envelope."""
     # Validated for type and size, then dropped: the limits we return come
     # from our own host states, never from the request.
     obj.get('limits', scheduler_limits.read_scheduler_limits)
     return spec_obj.RequestSpec(
-        id=obj.get('id', v.as_int, null=primitive.FAIL),
+        id=obj.get('id', v.as_int, null=envelope.FAIL),
         flavor=obj.req('flavor', flavor.read_flavor),
         image=obj.get('image', image.read_image_meta),
         numa_topology=obj.get('numa_topology', numa.read_numa_topology),
@@ -82,7 +82,7 @@ def decode_spec(obj: primitive.Obj) -> spec_obj.RequestSpec:
                                 absent=spec_obj.EMPTY_HINTS,
                                 null=spec_obj.EMPTY_HINTS),
         instance_uuid=obj.get('instance_uuid', v.as_uuid,
-                              null=primitive.FAIL),
+                              null=envelope.FAIL),
         network_metadata=obj.req('network_metadata',
                                  network.read_network_metadata,
                                  absent=network_obj.NetworkMetadata()),
@@ -98,14 +98,14 @@ def decode_spec(obj: primitive.Obj) -> spec_obj.RequestSpec:
     )
 
 
-read_request_spec = primitive.object_reader('RequestSpec', decode_spec)
+read_request_spec = envelope.object_reader('RequestSpec', decode_spec)
 
 
 def decode_request_spec(
-        primitive_value: object,
+        primitive: object,
         limits: limits_mod.DecodeLimits = limits_mod.DEFAULT_LIMITS,
         *, root: str = 'spec_obj') -> spec_obj.RequestSpec:
     """Decode a RequestSpec primitive; only ValidationError escapes."""
     path = v.Path(root, limits)
-    return primitive.guarded(
-        path, lambda: read_request_spec(path, primitive_value))
+    return envelope.guarded(
+        path, lambda: read_request_spec(path, primitive))

@@ -17,7 +17,7 @@ DOWN = 'service down'
 
 def _naive_utc(moment: datetime.datetime) -> datetime.datetime:
     if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc)
+        moment = moment.astimezone(datetime.UTC)
     return moment.replace(tzinfo=None)
 
 

@@ -52,4 +52,4 @@ def match(value: str, req: str) -> bool:
         return False
     if op == '<all-in>':
         return all(word in value for word in words)
-    return _BINARY[op](value, words[0])  # type: ignore[index]
+    return _BINARY[op](value, words[0])

@@ -10,7 +10,6 @@ and exception class.
 """
 
 from collections.abc import Callable, Mapping
-import copy
 import random
 import time
 import types
@@ -22,6 +21,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import tenacity
 
+from scheduler.placement import claims
 from scheduler.placement import errors
 from scheduler.placement import query as query_mod
 from scheduler.placement import results
@@ -29,7 +29,7 @@ from scheduler.placement import results
 LOG = logging.getLogger(__name__)
 
 CANDIDATES_VERSION = '1.36'  # same_subtree; claims are PUT at it too
-CONSUMER_GENERATION_VERSION = '1.28'
+CONSUMER_GENERATION_VERSION = claims.CONSUMER_GENERATION_VERSION
 AGGREGATES_VERSION = '1.19'
 CONF_GROUP = 'placement'
 CONCURRENT_UPDATE = 'placement.concurrent_update'
@@ -96,43 +96,6 @@ def error_code(resp: Response) -> tuple[str | None, str]:
 
 def _request_id(resp: Response) -> str | None:
     return resp.headers.get('openstack-request-id')
-
-
-def _same_allocations(current: Mapping[str, Any],
-                      wanted: Mapping[str, Any]) -> bool:
-    def amounts(allocs: Mapping[str, Any]) -> dict[str, dict[str, int]]:
-        return {rp: dict(a.get('resources', {})) for rp, a in allocs.items()}
-    return amounts(current) == amounts(wanted)
-
-
-def claim_payload(current: results.ConsumerAllocations,
-                  allocation_request: Mapping[str, Any], project_id: str,
-                  user_id: str, version: str) -> dict[str, Any]:
-    """The PUT /allocations body, as nova's claim_resources builds it.
-
-    A consumer that already holds allocations is being evacuated: the new
-    request is "doubled up" with what it holds (providers it already uses
-    keep their current amounts) and the consumer's generation is sent.
-    """
-    payload: dict[str, Any] = copy.deepcopy(dict(allocation_request))
-    generation = None
-    if current.allocations:
-        generation = payload.get(
-            'consumer_generation', current.consumer_generation)
-        merged = {rp: {'resources': dict(a['resources'])}
-                  for rp, a in current.allocations.items()}
-        for rp, alloc in payload['allocations'].items():
-            merged.setdefault(rp, alloc)
-        payload = {'allocations': merged}
-    payload['project_id'] = project_id
-    payload['user_id'] = user_id
-    if _version(version) >= _version(CONSUMER_GENERATION_VERSION):
-        payload['consumer_generation'] = generation
-    return payload
-
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split('.'))
 
 
 class PlacementClient:
@@ -310,7 +273,8 @@ class PlacementClient:
         def attempt() -> Response | None:
             if sent[0]:
                 now = self._read_consumer(consumer_uuid, global_request_id)
-                if _same_allocations(now.allocations, payload['allocations']):
+                if claims.same_allocations(
+                        now.allocations, payload['allocations']):
                     return None
                 if now.consumer_generation != payload.get(
                         'consumer_generation'):
@@ -340,7 +304,7 @@ class PlacementClient:
                     self._sleep(self._rng.uniform(0, CONFLICT_WAIT * attempt))
                 current = self.get_consumer_allocations(
                     consumer_uuid, global_request_id)
-                payload = claim_payload(
+                payload = claims.claim_payload(
                     current, allocation_request, project_id, user_id,
                     allocation_request_version)
                 resp = self._put_claim(consumer_uuid, payload,

@@ -27,7 +27,8 @@ class CandidateSet:
     """
 
     allocation_requests: tuple[Mapping[str, Any], ...] = ()
-    provider_summaries: Mapping[str, Any] = EMPTY
+    provider_summaries: Mapping[str, Any] = dataclasses.field(
+        default_factory=lambda: EMPTY)
     version: str = '1.36'
     limit: int | None = None
 
@@ -46,7 +47,8 @@ class ConsumerAllocations:
     Placement does not know.
     """
 
-    allocations: Mapping[str, Any] = EMPTY
+    allocations: Mapping[str, Any] = dataclasses.field(
+        default_factory=lambda: EMPTY)
     consumer_generation: int | None = None
     project_id: str | None = None
     user_id: str | None = None

@@ -9,8 +9,9 @@ hosts of equal weight keep their input order exactly as in nova. As in
 nova, a single host (or none) is not weighed at all.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 import dataclasses
+import logging
 import math
 from typing import ClassVar
 
@@ -18,6 +19,8 @@ from oslo_config import cfg
 
 from scheduler import host_state
 from scheduler.objects import request_spec
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -46,6 +49,32 @@ def aggregate_multiplier(host: host_state.HostState, key: str,
     if any(math.isnan(number) for number in numbers):
         return default
     return min(numbers)
+
+
+def parse_weight_setting(entries: Iterable[str], option: str
+                         ) -> list[tuple[str, float]]:
+    """``name=ratio`` entries as nova's parse_options reads them.
+
+    Keys are kept as written (not stripped); invalid entries are dropped
+    with a warning.
+    """
+    good: list[tuple[str, float]] = []
+    bad: list[str] = []
+    for entry in entries:
+        key, sep, value = entry.partition('=')
+        try:
+            ratio = float(value)
+        except ValueError:
+            bad.append(entry)
+            continue
+        if key and sep:
+            good.append((key, ratio))
+        else:
+            bad.append(entry)
+    if bad:
+        LOG.warning('Ignoring the invalid elements of the option %s: %s',
+                    option, ', '.join(bad))
+    return good
 
 
 def normalize(weights: Sequence[float], minval: float | None = None,
@@ -120,5 +149,6 @@ def weigh_hosts(weighers: Sequence[BaseWeigher],
                                    weigher.minval, weigher.maxval)
             for i, host in enumerate(hosts):
                 totals[i] += weigher.weight_multiplier(host) * normalized[i]
-    weighed = [WeighedHost(host, total) for host, total in zip(hosts, totals)]
+    weighed = [WeighedHost(host, total)
+               for host, total in zip(hosts, totals, strict=True)]
     return tuple(sorted(weighed, key=lambda w: w.weight, reverse=True))

@@ -52,6 +52,15 @@ class LimitsTest(testtools.TestCase):
         error = self.assertRaises(errors.ValidationError, decode, prim)
         self.assertEqual('longer than 65535 characters', error.reason)
 
+    def test_unknown_image_property_strings_bounded(self):
+        small = limits.DecodeLimits(max_string_length=40)
+        for value in ('x' * 41, ['ok', 'x' * 41]):
+            prim = wire.request_spec(image=wire.image({'hw_future': value}))
+            error = self.assertRaises(errors.ValidationError, decode, prim,
+                                      small)
+            self.assertTrue(error.field.startswith(
+                'spec_obj.image.properties[hw_future]'), error.field)
+
     def test_list_too_long(self):
         small = limits.DecodeLimits(max_list_length=3)
         prim = wire.request_spec(ignore_hosts=['a', 'b', 'c', 'd'])

@@ -115,6 +115,21 @@ class ImageTest(testtools.TestCase):
         self.assertIn('img_hv_requested_version', props)
         self.assertNotIn('hw_disk_bus', props)
 
+    def test_enum_aliases_canonicalized_like_nova(self):
+        props = self._props(hw_architecture='AMD64', hw_vm_mode='hv',
+                            img_hv_type='QEMU', os_type='Windows',
+                            hw_vif_model='VirtualVmxnet3',
+                            hw_scsi_model='paravirtual',
+                            hw_disk_bus='VIRTIO')
+        self.assertEqual(
+            {'hw_architecture': 'x86_64', 'hw_vm_mode': 'hvm',
+             'img_hv_type': 'qemu', 'os_type': 'windows',
+             'hw_vif_model': 'vmxnet3', 'hw_scsi_model': 'vmpvscsi',
+             # No alias: kept as sent (nova would reject a value outside
+             # the enum; we let it through, no host will match it).
+             'hw_disk_bus': 'VIRTIO'},
+            dict(props.values))
+
     def test_unknown_props_kept_when_plain(self):
         props = self._props(hw_future='on', hw_future_list=['a', 1],
                             hw_future_dict={'a': 'b'})

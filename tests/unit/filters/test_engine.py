@@ -1,0 +1,132 @@
+"""run_filters: nova's filter-engine rules and the stage records."""
+
+import collections
+
+from oslo_config import cfg
+import testtools
+
+from scheduler import filters
+from tests.unit import fakes
+
+
+class _Reject(filters.BaseHostFilter):
+    """Rejects the hosts named in ``names``; records every call."""
+
+    def __init__(self, names=(), reason='no', **attrs):
+        super().__init__(cfg.ConfigOpts())
+        self.names = set(names)
+        self.reason = reason
+        self.calls = []
+        for key, value in attrs.items():
+            setattr(self, key, value)
+
+    def host_passes(self, host, spec):
+        self.calls.append(host.host)
+        return self.reject(self.reason) if host.host in self.names else None
+
+
+class OncePerRequest(_Reject):
+    run_filter_once_per_request = True
+
+
+class OnRebuild(_Reject):
+    RUN_ON_REBUILD = True
+
+
+class Boom(filters.BaseHostFilter):
+    def host_passes(self, host, spec):
+        raise KeyError('bug')
+
+
+HOSTS = [fakes.host(n) for n in ('a', 'b', 'c', 'd')]
+
+
+def _run(filters_, hosts=HOSTS, index=0, is_rebuild=False):
+    return filters.run_filters(filters_, hosts, fakes.spec(), index=index,
+                               is_rebuild=is_rebuild)
+
+
+class RunFiltersTest(testtools.TestCase):
+
+    def test_order_preserved_and_stages_recorded(self):
+        first = _Reject({'b'}, reason='busy')
+        second = _Reject({'d'}, reason='far')
+        outcome = _run([first, second])
+        self.assertEqual(['a', 'c'], [h.host for h in outcome.hosts])
+        self.assertEqual(['a', 'c', 'd'], second.calls)
+        stage1, stage2 = outcome.stages
+        self.assertEqual(('_Reject', 4, 3, 1, 'ran'),
+                         (stage1.name, stage1.hosts_in, stage1.hosts_out,
+                          stage1.removed, stage1.status))
+        self.assertEqual(collections.Counter({'busy': 1}), stage1.reasons)
+        self.assertEqual((3, 2), (stage2.hosts_in, stage2.hosts_out))
+        self.assertEqual(collections.Counter({'far': 1}), stage2.reasons)
+
+    def test_reasons_counted(self):
+        outcome = _run([_Reject({'a', 'c', 'd'}, reason='full')])
+        self.assertEqual({'full': 3}, dict(outcome.stages[0].reasons))
+
+    def test_stops_when_no_host_left(self):
+        never = _Reject()
+        also_never = OnRebuild()
+        outcome = _run([_Reject({'a', 'b', 'c', 'd'}), never, also_never])
+        self.assertEqual((), outcome.hosts)
+        self.assertEqual([], never.calls)
+        self.assertEqual(['ran', 'not_run', 'not_run'],
+                         [s.status for s in outcome.stages])
+        self.assertEqual((0, 0), (outcome.stages[1].hosts_in,
+                                  outcome.stages[1].hosts_out))
+
+    def test_no_hosts_at_all(self):
+        first = _Reject()
+        outcome = _run([first, _Reject()], hosts=[])
+        self.assertEqual(['ran', 'not_run'],
+                         [s.status for s in outcome.stages])
+
+    def test_once_per_request_only_for_first_instance(self):
+        once = OncePerRequest({'a'})
+        every = _Reject({'b'})
+        outcome = _run([once, every], index=0)
+        self.assertEqual(['c', 'd'], [h.host for h in outcome.hosts])
+        once.calls.clear()
+        outcome = _run([once, every], index=1)
+        self.assertEqual([], once.calls)
+        self.assertEqual(['a', 'c', 'd'], [h.host for h in outcome.hosts])
+        self.assertEqual(('skipped', 4, 4),
+                         (outcome.stages[0].status,
+                          outcome.stages[0].hosts_in,
+                          outcome.stages[0].hosts_out))
+
+    def test_rebuild_runs_only_rebuild_filters(self):
+        plain = _Reject({'a'})
+        rebuild = OnRebuild({'b'})
+        outcome = _run([plain, rebuild], is_rebuild=True)
+        self.assertEqual([], plain.calls)
+        self.assertEqual(['a', 'c', 'd'], [h.host for h in outcome.hosts])
+        self.assertEqual(['skipped', 'ran'],
+                         [s.status for s in outcome.stages])
+        outcome = _run([plain, rebuild], is_rebuild=False)
+        self.assertEqual(['c', 'd'], [h.host for h in outcome.hosts])
+
+    def test_filter_exception_propagates(self):
+        self.assertRaises(KeyError, _run, [Boom(cfg.ConfigOpts())])
+
+    def test_input_not_modified(self):
+        hosts = list(HOSTS)
+        _run([_Reject({'a'})], hosts=hosts)
+        self.assertEqual(HOSTS, hosts)
+
+
+class BaseHostFilterTest(testtools.TestCase):
+
+    def test_name_and_defaults(self):
+        f = _Reject()
+        self.assertEqual('_Reject', f.name)
+        self.assertFalse(f.run_filter_once_per_request)
+        self.assertFalse(f.RUN_ON_REBUILD)
+        self.assertEqual(filters.Rejection('_Reject', 'x'), f.reject('x'))
+
+    def test_host_passes_must_be_implemented(self):
+        f = filters.BaseHostFilter(cfg.ConfigOpts())
+        self.assertRaises(NotImplementedError, f.host_passes,
+                          HOSTS[0], fakes.spec())
