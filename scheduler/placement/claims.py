@@ -18,8 +18,9 @@ def same_allocations(current: Mapping[str, Any],
 
 
 def claim_payload(current: results.ConsumerAllocations,
-                  allocation_request: Mapping[str, Any], project_id: str,
-                  user_id: str, version: str) -> dict[str, Any]:
+                  allocation_request: Mapping[str, Any],
+                  project_id: str | None, user_id: str | None,
+                  version: str) -> dict[str, Any]:
     """The PUT /allocations body, as nova's claim_resources builds it.
 
     A consumer that already holds allocations is being evacuated: the new

@@ -39,7 +39,7 @@ CONFLICT_WAIT = 0.25
 BACKOFF_BASE = 0.2
 BACKOFF_CAP = 2.0
 
-# No answer at all, or an answer we may retry.
+# Transport failures worth another attempt.
 _RETRIABLE = (ks_exc.RetriableConnectionFailure, ks_exc.UnknownConnectionError,
               ks_exc.DiscoveryFailure)
 T = TypeVar('T')
@@ -288,12 +288,15 @@ class PlacementClient:
         return self._retrying(call, attempt)
 
     def claim(self, consumer_uuid: str,
-              allocation_request: Mapping[str, Any], project_id: str,
-              user_id: str, allocation_request_version: str = (
-                  CANDIDATES_VERSION),
+              allocation_request: Mapping[str, Any],
+              project_id: str | None, user_id: str | None,
+              allocation_request_version: str = CANDIDATES_VERSION,
               global_request_id: str | None = None) -> results.ClaimOutcome:
         """Claim ``allocation_request`` for the consumer (nova's
         claim_resources).
+
+        A missing project or user is sent as is, as nova does; Placement
+        then refuses the claim ('capacity').
 
         :raises ConsumerGenerationConflict: the consumer changed under us.
         :raises PlacementRequestError: reading the consumer failed oddly.

@@ -150,7 +150,7 @@ def _default_group_policy(req: resources.RequestBuilder) -> None:
         'candidate query but the flavor did not specify any group policy. '
         "Specify group_policy 'none' or 'isolate' in the flavor extra specs "
         'if it defines more than one numbered request group.')
-    if req.suffixed_groups_from_flavor < 1:
+    if req.suffixed_groups_from_flavor <= 1:
         # The other groups come from ports, PCI or accelerators, which the
         # user cannot give a policy for: placement would reject the query.
         LOG.info('At least one numbered request group is defined outside '

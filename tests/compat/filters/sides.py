@@ -137,9 +137,9 @@ def nova_cell_db():
         yield
 
 
-def record_examples(test_id, count):
-    """Append ``test_id count`` to $COMPAT_EXAMPLES_LOG when it is set."""
+def record_examples(test_id, count, tally=None):
+    """Append ``test_id count [tally]`` to $COMPAT_EXAMPLES_LOG if set."""
     path = os.environ.get('COMPAT_EXAMPLES_LOG')
     if path:
         with open(path, 'a') as log:
-            log.write(f'{test_id} {count}\n')
+            log.write(f'{test_id} {count} {dict(tally or {})}\n')

@@ -76,11 +76,14 @@ def image(draw):
 
 
 @st.composite
-def instance_group(draw, host_names):
-    if draw(st.integers(0, 3)) == 0:
-        return None
-    policy = draw(st.sampled_from(['affinity', 'anti-affinity',
-                                   'soft-affinity', 'soft-anti-affinity']))
+def instance_group(draw, host_names, policy=None):
+    """A server group; with ``policy`` always one, of that policy."""
+    if policy is None:
+        if draw(st.integers(0, 3)) == 0:
+            return None
+        policy = draw(st.sampled_from(['affinity', 'anti-affinity',
+                                       'soft-affinity',
+                                       'soft-anti-affinity']))
     rules = {}
     if policy == 'anti-affinity' and draw(st.booleans()):
         rules['max_server_per_host'] = str(draw(st.integers(1, 3)))
@@ -89,13 +92,13 @@ def instance_group(draw, host_names):
         policy=policy, policies=[policy], rules=rules,
         members=draw(st.lists(st.sampled_from(gen.INSTANCES +
                                               (gen.NEW_INSTANCE,)),
-                              unique=True)),
+                              unique=True, min_size=1)),
         hosts=draw(st.lists(st.sampled_from(list(host_names) + ['ghost']),
-                            unique=True)))
+                            unique=True, max_size=2)))
 
 
 @st.composite
-def request_spec(draw, host_names):
+def request_spec(draw, host_names, policy=None):
     flavor = objects.Flavor(
         id=1, flavorid='f1', name='m1', memory_mb=draw(st.integers(64, 8192)),
         vcpus=draw(st.integers(1, 16)), root_gb=draw(st.integers(0, 80)),
@@ -113,7 +116,7 @@ def request_spec(draw, host_names):
         hints['_nova_check_type'] = ['rebuild']
     return objects.RequestSpec(
         flavor=flavor, image=draw(image()),
-        instance_group=draw(instance_group(host_names)),
+        instance_group=draw(instance_group(host_names, policy)),
         instance_uuid=draw(st.sampled_from(gen.INSTANCES +
                                            (gen.NEW_INSTANCE,))),
         project_id='p1', user_id='u1', num_instances=1,
