@@ -44,15 +44,19 @@ def fetch(client: placement_client.PlacementClient, conf: cfg.ConfigOpts,
     started = time.monotonic()
     try:
         query = _query(spec, conf, snapshot, pinning=True)
+        queries = [query]
+        if (query.cpu_pinning_requested
+                and not conf.workarounds.disable_fallback_pcpu_query):
+            # Hosts still configured with vcpu_pin_set report VCPU only.
+            queries.append(_query(spec, conf, snapshot, pinning=False))
     except placement_errors.TargetNotFound as exc:
-        recorder.fail(explanation.STAGE_TARGET,
-                      f'No such host - host: {exc.host} node: {exc.node} ')
+        recorder.fail(explanation.STAGE_TARGET, exc.reason)
         raise errors.StageFailed() from None
-    queries = [query]
-    if (query.cpu_pinning_requested
-            and not conf.workarounds.disable_fallback_pcpu_query):
-        # Hosts still configured with vcpu_pin_set report VCPU, not PCPU.
-        queries.append(_query(spec, conf, snapshot, pinning=False))
+    except placement_errors.QueryError as exc:
+        # nova lets these escape as unexpected errors; we say what is wrong
+        # with the flavor, image or request groups instead.
+        recorder.fail(explanation.STAGE_REQUEST, str(exc))
+        raise errors.StageFailed() from None
     requests: list[Mapping[str, Any]] = []
     providers: dict[str, None] = {}
     count = explanation.PlacementCount(queries=len(queries))

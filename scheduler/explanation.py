@@ -20,6 +20,7 @@ MAX_REASON = MAX_MESSAGE - len(NOVA_PREFIX)
 NOT_ENOUGH_HOSTS = 'There are not enough hosts available.'
 NO_SUCH_HOST = 'No such host'
 
+STAGE_REQUEST = 'request'
 STAGE_REQUEST_FILTERS = 'request_filters'
 STAGE_TARGET = 'target'
 STAGE_PLACEMENT = 'placement'
@@ -202,6 +203,9 @@ def user_reason(expl: Explanation, nova_compatible: bool = False) -> str:
     if stage == STAGE_TARGET:
         return (f'{NO_SUCH_HOST}: the requested destination is not a '
                 'known compute node')
+    if stage == STAGE_REQUEST:
+        return (f'The request cannot be scheduled: {expl.failure or ""}'
+                .strip())[:MAX_REASON]
     if stage == STAGE_PLACEMENT:
         p = expl.placement
         if p is not None and p.unreachable:
@@ -221,7 +225,7 @@ def user_reason(expl: Explanation, nova_compatible: bool = False) -> str:
 def _nova_reason(expl: Explanation) -> str:
     """nova 34's exact reason texts, for deployments that match on them."""
     stage = expl.failed_stage
-    if stage == STAGE_REQUEST_FILTERS:
+    if stage in (STAGE_REQUEST_FILTERS, STAGE_REQUEST):
         return expl.failure or ''
     if stage == STAGE_TARGET:
         return expl.failure or f'{NO_SUCH_HOST} - host: None node: None '

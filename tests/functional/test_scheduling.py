@@ -245,6 +245,15 @@ class NoValidHostTest(SchedulingTestBase):
         self.assertTrue(exc.reason.startswith('No such host'))
         self.assertNotIn('nowhere', exc.message)
 
+    def test_invalid_flavor_is_explained(self):
+        exc = self.assertNoValidHost(cloud_mod.spec(
+            flavor=cloud_mod.flavor(**{'hw:cpu_policy': 'bogus'})),
+            uuids(1))
+        self.assertEqual('request', exc.explanation.failed_stage)
+        self.assertTrue(exc.reason.startswith(
+            'The request cannot be scheduled: '))
+        self.assertEqual(0, self.cloud.total_usage())
+
     def test_nova_compatible_reasons(self):
         self.conf.set_override('nova_compatible_reasons', True,
                                'hardened_scheduler')

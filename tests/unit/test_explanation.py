@@ -117,6 +117,7 @@ class UserReasonTest(testtools.TestCase):
 
     def test_every_stage_has_a_non_empty_reason(self):
         for stage in (expl_mod.STAGE_REQUEST_FILTERS, expl_mod.STAGE_TARGET,
+                      expl_mod.STAGE_REQUEST,
                       expl_mod.STAGE_PLACEMENT, expl_mod.STAGE_HOSTS,
                       expl_mod.STAGE_FILTERS, expl_mod.STAGE_CLAIMS, None):
             rec = expl_mod.Recorder('r', 1)

@@ -98,7 +98,9 @@ def instance_group(draw, host_names, policy=None):
 
 
 @st.composite
-def request_spec(draw, host_names, policy=None):
+def request_spec(draw, host_names, policy=None, cross_cell=False):
+    """A RequestSpec; ``policy`` forces a server group of that policy,
+    ``cross_cell`` an allowed cross-cell move."""
     flavor = objects.Flavor(
         id=1, flavorid='f1', name='m1', memory_mb=draw(st.integers(64, 8192)),
         vcpus=draw(st.integers(1, 16)), root_gb=draw(st.integers(0, 80)),
@@ -106,11 +108,11 @@ def request_spec(draw, host_names, policy=None):
         vcpu_weight=0, disabled=False, is_public=True,
         extra_specs=draw(extra_specs()), description=None)
     destination = None
-    if draw(st.booleans()):
+    if cross_cell or draw(st.booleans()):
         destination = objects.Destination(
             cell=objects.CellMapping(uuid=draw(st.sampled_from(gen.CELLS)),
                                      name='cell'),
-            allow_cross_cell_move=draw(st.booleans()))
+            allow_cross_cell_move=cross_cell or draw(st.booleans()))
     hints = {}
     if draw(st.integers(0, 4)) == 0:
         hints['_nova_check_type'] = ['rebuild']
@@ -127,8 +129,9 @@ def request_spec(draw, host_names, policy=None):
 
 
 @st.composite
-def config(draw):
-    """Overrides by group ('DEFAULT' for the default group)."""
+def config(draw, metrics_min=0):
+    """Overrides by group ('DEFAULT' for the default group); at least
+    ``metrics_min`` metrics in [metrics]weight_setting."""
     multipliers = {key: draw(st.sampled_from([-2.0, -1.0, 0.0, 0.5, 1.0,
                                               3.0, 1000000.0]))
                    for key in gen.MULTIPLIER_KEYS
@@ -162,7 +165,8 @@ def config(draw):
             'weight_setting': draw(st.lists(
                 st.sampled_from(gen.METRIC_NAMES).flatmap(
                     lambda n: st.sampled_from(['1', '-0.5', '0']).map(
-                        lambda r: f'{n}={r}')), max_size=2)),
+                        lambda r: f'{n}={r}')), min_size=metrics_min,
+                max_size=2)),
             'required': draw(st.booleans()),
             'weight_of_unavailable': draw(st.sampled_from([-10000.0, -5.0])),
             'weight_multiplier': draw(st.sampled_from([1.0, 0.0, -2.0])),
