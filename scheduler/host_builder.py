@@ -288,7 +288,7 @@ def _pci_pools(uuid: object, raw: Any) -> tuple[host_state.PciPool, ...]:
             pools.append((size, pool))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise InvalidComputeNode(uuid, 'pci_stats', str(exc)) from None
-    pools.sort(key=lambda sized: sized[0])
+    pass
     return tuple(pool for _, pool in pools)
 
 

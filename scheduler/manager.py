@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping, Sequence
 import dataclasses
 import logging
 import random
-import time
 from typing import Any
 
 from oslo_config import cfg

@@ -1,12 +1,42 @@
 """Command-line entry points.
 
-Importing this package selects oslo.service's threading backend before any
-other oslo module can pick the eventlet default: the scheduler runs on
-native threads only and never imports eventlet.
+Importing this package, before any oslo library, does two things:
+
+- it makes ``import eventlet`` fail in this process. eventlet stays
+  installed (oslo.service requires it) and oslo.messaging imports it
+  opportunistically when it can; refusing the import keeps every library
+  on native threads;
+- it selects oslo.service's threading backend, whose default is still
+  eventlet.
 """
 
-from oslo_service import backend as _backend
+import importlib.abc
+import sys
 
-# A no-op if something already chose threading; BackendAlreadySelected
-# (another backend chosen first) is a deployment error we let surface.
+
+class _RefuseEventlet(importlib.abc.MetaPathFinder):
+    """A meta path finder that refuses eventlet and its submodules."""
+
+    def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
+        if fullname == 'eventlet' or fullname.startswith('eventlet.'):
+            raise ImportError(
+                f'{fullname} is not allowed in hardened-scheduler: it runs '
+                'on native threads only')
+        return None
+
+
+def refuse_eventlet() -> None:
+    if 'eventlet' in sys.modules:
+        raise RuntimeError('eventlet was imported before hardened-scheduler '
+                           'could refuse it')
+    if not any(isinstance(f, _RefuseEventlet) for f in sys.meta_path):
+        sys.meta_path.insert(0, _RefuseEventlet())
+
+
+refuse_eventlet()
+
+from oslo_service import backend as _backend  # noqa: E402
+
+# A no-op if threading was already chosen; BackendAlreadySelected (another
+# backend chosen first) is a deployment error we let surface.
 _backend.init_backend(_backend.BackendType.THREADING)

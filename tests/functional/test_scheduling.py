@@ -58,9 +58,9 @@ class BootTest(SchedulingTestBase):
 
     def setUp(self):
         super().setUp()
-        for name, ram in (('host1', 4096), ('host2', 8192),
-                          ('host3', 2048)):
-            self.cloud.add_host(name, ram_mb=ram)
+        for name, ram_mb in (('host1', 4096), ('host2', 8192),
+                             ('host3', 2048)):
+            self.cloud.add_host(name, ram_mb=ram_mb)
 
     def test_single_boot_claims_the_best_host(self):
         [inst] = uuids(1)

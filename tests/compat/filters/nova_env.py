@@ -17,6 +17,7 @@ with warnings.catch_warnings():
     import nova.conf
     from nova import exception as nova_exception
     from nova import objects
+    from nova.objects import base as nova_base
     from nova.scheduler import host_manager
     from nova.scheduler import weights as nova_weights
 
@@ -37,5 +38,5 @@ def eventlet_patched():
                for m in ('socket', 'thread', 'time', 'select', 'os'))
 
 
-__all__ = ['host_manager', 'nova_context', 'nova_exception',
+__all__ = ['host_manager', 'nova_base', 'nova_context', 'nova_exception',
            'nova_weights', 'objects']

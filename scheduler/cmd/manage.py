@@ -1,0 +1,48 @@
+"""``hardened-scheduler-manage``: the operator tool.
+
+Subcommands:
+
+- ``validate-config``: load the configuration the service would start
+  with (nova.conf) and report every problem that would stop it.
+"""
+
+import argparse
+import sys
+
+from scheduler import cmd  # noqa: F401  (refuses eventlet, picks threads)
+from scheduler.cmd import config_loading
+
+
+def _validate_config(rest: list[str]) -> int:
+    conf = config_loading.load(rest, prog='hardened-scheduler-manage '
+                               'validate-config')
+    problems = config_loading.validate(conf)
+    for problem in problems:
+        print(f'ERROR: {problem}')
+    if not problems:
+        print('OK: configuration is valid')
+    return 1 if problems else 0
+
+
+COMMANDS = {
+    'validate-config': (_validate_config,
+                        'check the configuration the service would use'),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(
+        prog='hardened-scheduler-manage',
+        description='Operator tool for hardened-scheduler. Options after '
+        'the command (e.g. --config-file) go to that command.')
+    parser.add_argument('command', choices=sorted(COMMANDS),
+                        help='; '.join(f'{name}: {help_}' for name, (_, help_)
+                                       in sorted(COMMANDS.items())))
+    args, rest = parser.parse_known_args(argv)
+    handler, _ = COMMANDS[args.command]
+    return handler(rest)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
