@@ -99,6 +99,8 @@ def build_host_state(
     """
     row = compute_node
     uuid = row.get('uuid')
+    if not uuid:
+        raise InvalidComputeNode(uuid, 'uuid', 'missing')
     if row.get('free_disk_gb') is None:
         return None
 
@@ -119,7 +121,7 @@ def build_host_state(
     return host_state.HostState(
         host=row.get('host') or service['host'],
         nodename=row.get('hypervisor_hostname'),  # type: ignore[arg-type]
-        uuid=uuid,  # type: ignore[arg-type]
+        uuid=str(uuid),
         cell_uuid=cell_uuid,
         service=service_info(service),
         total_usable_ram_mb=integer('memory_mb'),
@@ -288,7 +290,7 @@ def _pci_pools(uuid: object, raw: Any) -> tuple[host_state.PciPool, ...]:
             pools.append((size, pool))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise InvalidComputeNode(uuid, 'pci_stats', str(exc)) from None
-    pass
+    pools.sort(key=lambda sized: sized[0])
     return tuple(pool for _, pool in pools)
 
 

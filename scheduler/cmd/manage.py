@@ -4,6 +4,8 @@ Subcommands:
 
 - ``validate-config``: load the configuration the service would start
   with (nova.conf) and report every problem that would stop it.
+- ``simulate``: schedule a workload on a simulated cloud (embedded
+  Placement) and report what happened; see ``simulate --help``.
 """
 
 import argparse
@@ -24,9 +26,15 @@ def _validate_config(rest: list[str]) -> int:
     return 1 if problems else 0
 
 
+def _simulate(rest: list[str]) -> int:
+    from scheduler.cmd import simulate
+    return simulate.main(rest)
+
+
 COMMANDS = {
     'validate-config': (_validate_config,
                         'check the configuration the service would use'),
+    'simulate': (_simulate, 'try a configuration on a simulated cloud'),
 }
 
 

@@ -116,6 +116,11 @@ class BuildHostStateTest(testtools.TestCase):
         self.assertIs(True, service.disabled)
         self.assertIs(False, service.forced_down)
 
+    def test_missing_uuid_is_invalid(self):
+        e = self.assertRaises(host_builder.InvalidComputeNode, _build,
+                              _row(uuid=None))
+        self.assertEqual('uuid', e.column)
+
     def test_null_free_disk_skips_node(self):
         self.assertIsNone(_build(_row(free_disk_gb=None)))
 

@@ -1,0 +1,156 @@
+"""Driving a workload through the scheduler and recording what happened."""
+
+from collections.abc import Callable, Iterator, Sequence
+import dataclasses
+import random
+import sys
+import time
+import uuid
+
+from oslo_utils import timeutils
+
+from scheduler import errors
+from scheduler import host_source
+from scheduler import host_state
+from scheduler.objects import context as context_obj
+from scheduler.objects import flavor as flavor_obj
+from scheduler.objects import instance_group
+from scheduler.objects import request_spec
+from scheduler.objects import selection
+from scheduler.simulator import model
+
+# (context, spec, instance uuids) -> one Selection list per instance.
+Driver = Callable[[context_obj.RequestContext, request_spec.RequestSpec,
+                   Sequence[str]], list[list[selection.Selection]]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    flavor: str
+    instances: int
+    seconds: float
+    hosts: tuple[str, ...] = ()
+    alternates: int = 0
+    stage: str | None = None
+    reason: str | None = None
+
+
+@dataclasses.dataclass
+class RunResult:
+    label: str
+    outcomes: list[Outcome]
+    consumers: list[str]
+    wall_seconds: float
+
+
+def _expand(workload: model.WorkloadDescription,
+            rng: random.Random) -> list[model.RequestDescription]:
+    items = [r for r in workload.requests for _ in range(r.count)]
+    rng.shuffle(items)
+    return items
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _spec(item: model.RequestDescription,
+          flavor: model.FlavorDescription, instances: Sequence[str],
+          rng: random.Random) -> request_spec.RequestSpec:
+    group = None
+    hints: dict[str, tuple[str, ...]] = {}
+    if item.group:
+        group_uuid = _uuid(rng)
+        # Conductor fills members with the instances being built.
+        group = instance_group.InstanceGroup(
+            uuid=group_uuid, policy=item.group, policies=(item.group,),
+            members=tuple(instances), project_id=item.project)
+        hints['group'] = (group_uuid,)
+    return request_spec.RequestSpec(
+        flavor=flavor_obj.Flavor(
+            vcpus=flavor.vcpus, memory_mb=flavor.ram_mb,
+            root_gb=flavor.disk_gb, ephemeral_gb=0, swap=0,
+            name=flavor.name, flavorid=flavor.name,
+            extra_specs=dict(flavor.extra_specs)),
+        project_id=item.project, user_id='simulator',
+        availability_zone=item.zone, num_instances=len(instances),
+        instance_group=group, scheduler_hints=hints,
+        instance_uuid=instances[0])
+
+
+class Progress:
+    """A one-line progress bar on stderr (only on a terminal)."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label = label
+        self.total = total
+        self.enabled = sys.stderr.isatty()
+
+    def update(self, done: int, failed: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // max(1, self.total)
+        bar = '#' * filled + '.' * (width - filled)
+        sys.stderr.write(f'\r{self.label} [{bar}] {done}/{self.total} '
+                         f'({failed} NoValidHost)')
+        if done == self.total:
+            sys.stderr.write('\n')
+        sys.stderr.flush()
+
+
+def _consume(source: host_source.InMemoryHostSource,
+             spec: request_spec.RequestSpec,
+             rows: list[list[selection.Selection]],
+             instances: Sequence[str]) -> None:
+    """Play nova-compute: the chosen hosts now run the new instances."""
+    snapshot = source.snapshot()
+    hosts = dict(snapshot.hosts)
+    now = timeutils.utcnow()
+    for row, instance in zip(rows, instances, strict=True):
+        chosen = row[0].compute_node_uuid
+        hosts[chosen] = host_state.consume(
+            hosts[chosen], spec.replace(instance_uuid=instance), now)
+    source.replace(host_source.HostSnapshot.of(
+        hosts.values(), snapshot.aggregates, snapshot.unavailable_cells))
+
+
+def run(label: str, workload: model.WorkloadDescription, driver: Driver,
+        source: host_source.InMemoryHostSource) -> RunResult:
+    # Seeded for a repeatable workload, never for anything secret.
+    rng = random.Random(workload.seed)  # noqa: S311
+    items = _expand(workload, rng)
+    outcomes: list[Outcome] = []
+    consumers: list[str] = []
+    progress = Progress(label, len(items))
+    failed = 0
+    started = time.monotonic()
+    for n, item in enumerate(items, 1):
+        instances = [_uuid(rng) for _ in range(item.instances)]
+        spec = _spec(item, workload.flavors[item.flavor], instances, rng)
+        context = context_obj.RequestContext(
+            user_id='simulator', project_id=item.project,
+            request_id=f'req-{_uuid(rng)}', roles=('admin',), is_admin=True)
+        t0 = time.perf_counter()
+        try:
+            rows = driver(context, spec, instances)
+        except errors.NoValidHost as exc:
+            failed += 1
+            outcomes.append(Outcome(
+                item.flavor, item.instances, time.perf_counter() - t0,
+                stage=exc.explanation.failed_stage, reason=exc.reason))
+        else:
+            seconds = time.perf_counter() - t0
+            consumers.extend(instances)
+            _consume(source, spec, rows, instances)
+            outcomes.append(Outcome(
+                item.flavor, item.instances, seconds,
+                hosts=tuple(r[0].service_host for r in rows),
+                alternates=sum(len(r) - 1 for r in rows)))
+        progress.update(n, failed)
+    return RunResult(label, outcomes, consumers,
+                     time.monotonic() - started)
+
+
+def iter_failures(result: RunResult) -> Iterator[Outcome]:
+    return (o for o in result.outcomes if o.stage is not None)
