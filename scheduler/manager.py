@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 import dataclasses
 import logging
 import random
+import time
 from typing import Any
 
 from oslo_config import cfg
@@ -24,6 +25,7 @@ from scheduler import filters as filters_mod
 from scheduler import host_ordering
 from scheduler import host_source
 from scheduler import host_state
+from scheduler import metrics as metrics_mod
 from scheduler import plugins
 from scheduler import request_filters
 from scheduler import weighers as weighers_mod
@@ -45,7 +47,9 @@ class SchedulerManager:
                  request_filter_chain: Sequence[
                      request_filters.RequestFilter] | None = None,
                  rng: random.Random | None = None,
-                 clock: Callable[[], Any] = timeutils.utcnow) -> None:
+                 clock: Callable[[], Any] = timeutils.utcnow,
+                 metrics: metrics_mod.SchedulerMetrics | None = None
+                 ) -> None:
         self.conf = conf
         self.placement = placement
         self.hosts = hosts
@@ -58,6 +62,7 @@ class SchedulerManager:
             else request_filters.default_filters())
         self.rng = rng or random.SystemRandom()
         self.clock = clock
+        self.metrics = metrics
 
     def select_destinations(
             self, context: context_obj.RequestContext,
@@ -68,6 +73,7 @@ class SchedulerManager:
         """One list per instance: the chosen host, then alternates."""
         count = len(instance_uuids) if instance_uuids else spec.num_instances
         recorder = explanation.Recorder(context.global_id, count)
+        started = time.monotonic()
         snapshot = self.hosts.snapshot()
         rebuild = spec.scheduler_hints.get('_nova_check_type') == ('rebuild',)
         claims: claims_mod.Claims | None = None
@@ -113,15 +119,24 @@ class SchedulerManager:
         except errors.StageFailed:
             if claims is not None:
                 claims.release()
-            raise self._no_valid_host(recorder) from None
+            raise self._no_valid_host(recorder, started) from None
         except BaseException:
             if claims is not None:
                 claims.release()
+            self._done(recorder, started, 'error')
             raise
         recorder.instances_placed = len(chosen)
-        LOG.info('Scheduled: %s', explanation.operator_record(
-            recorder.freeze()))
+        expl = self._done(recorder, started, 'scheduled')
+        LOG.info('Scheduled: %s', explanation.operator_record(expl))
         return result
+
+    def _done(self, recorder: explanation.Recorder, started: float,
+              result: str) -> explanation.Explanation:
+        recorder.timed('total', (time.monotonic() - started) * 1000)
+        expl = recorder.freeze()
+        if self.metrics is not None:
+            self.metrics.observe_decision(expl, result)
+        return expl
 
     def _request_filters(self, context: context_obj.RequestContext,
                          spec: request_spec.RequestSpec,
@@ -217,9 +232,9 @@ class SchedulerManager:
                 group, hosts=group.hosts + (host.host,)))
         return spec, ordered
 
-    def _no_valid_host(self, recorder: explanation.Recorder
+    def _no_valid_host(self, recorder: explanation.Recorder, started: float
                        ) -> errors.NoValidHost:
-        expl = recorder.freeze()
+        expl = self._done(recorder, started, 'no_valid_host')
         LOG.info('NoValidHost: %s', explanation.operator_record(expl))
         return errors.NoValidHost(
             expl, self.conf.hardened_scheduler.nova_compatible_reasons)

@@ -98,6 +98,11 @@ def _request_id(resp: Response) -> str | None:
     return resp.headers.get('openstack-request-id')
 
 
+# (call, HTTP status or None when no response came, seconds): metrics and
+# benchmarks watch every exchange with Placement through this.
+Observer = Callable[[str, int | None, float], None]
+
+
 class PlacementClient:
     """Calls to Placement with service credentials from [placement].
 
@@ -113,7 +118,8 @@ class PlacementClient:
                  claim_conflict_retries: int | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 observer: Observer | None = None) -> None:
         if adapter is None:
             if conf is None:
                 raise TypeError('PlacementClient needs conf or an adapter')
@@ -130,6 +136,7 @@ class PlacementClient:
             else _hardened_option(conf, 'claim_conflict_retries', 3)))
         self._sleep = sleep
         self._clock = clock
+        self._observer = observer
         # Jitter only, never security relevant.
         self._rng = rng or random.Random()  # noqa: S311
 
@@ -148,19 +155,27 @@ class PlacementClient:
             kwargs['microversion'] = microversion
         if body is not None:
             kwargs['json'] = body
+        started = time.perf_counter()
         try:
             resp: Response = self._adapter.request(path, method, **kwargs)
         except _RETRIABLE as exc:
+            self._observe(call, None, started)
             # The exception text holds the endpoint URL: keep the class.
             raise _Transient(None, type(exc).__name__) from None
         except ks_exc.ClientException as exc:
+            self._observe(call, None, started)
             LOG.warning('Placement %(call)s failed: %(cause)s',
                         {'call': call, 'cause': type(exc).__name__})
             raise errors.PlacementUnavailable(
                 call, cause=type(exc).__name__) from None
+        self._observe(call, resp.status_code, started)
         if resp.status_code >= 500:
             raise _Transient(resp.status_code, error_code(resp)[0])
         return resp
+
+    def _observe(self, call: str, status: int | None, started: float) -> None:
+        if self._observer is not None:
+            self._observer(call, status, time.perf_counter() - started)
 
     def _stop(self, state: tenacity.RetryCallState) -> bool:
         elapsed = self._clock() - float(state.args[0])

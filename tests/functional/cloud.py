@@ -6,6 +6,7 @@ source, as nova's compute_nodes/services rows would give it.
 """
 
 import random
+import re
 import uuid
 
 from oslo_utils import timeutils
@@ -21,6 +22,13 @@ from scheduler.placement import client as client_mod
 
 CELL1 = str(uuid.UUID(int=1))
 CELL2 = str(uuid.UUID(int=2))
+
+
+UUID_RE = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-')
+
+
+def uuid_like(text):
+    return UUID_RE.search(text)
 
 
 def inventory(vcpus, ram_mb, disk_gb):

@@ -1,0 +1,105 @@
+"""Reads of nova's API database: cells, host mappings, aggregates.
+
+Each function takes an open connection and issues SELECTs only; the
+caller picks the transaction (one per reload, so the reads agree).
+"""
+
+from collections.abc import Mapping
+import dataclasses
+import logging
+import types
+
+import sqlalchemy as sa
+
+from scheduler.db import tables as t
+from scheduler.objects import aggregate as aggregate_obj
+
+LOG = logging.getLogger(__name__)
+CELL0_UUID = '00000000-0000-0000-0000-000000000000'
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CellRecord:
+    """One cell_mappings row (transport_url is never read)."""
+
+    id: int
+    uuid: str
+    name: str | None
+    # The stored value: a URL with credentials or a template. Kept out of
+    # repr() so no log line or traceback shows it.
+    database_connection: str = dataclasses.field(repr=False)
+    disabled: bool = False
+
+    @property
+    def is_cell0(self) -> bool:
+        return self.uuid == CELL0_UUID
+
+    @property
+    def identity(self) -> str:
+        """How nova names a cell in messages: uuid(name)."""
+        return f'{self.uuid}({self.name})' if self.name else self.uuid
+
+
+def read_cells(conn: sa.Connection) -> list[CellRecord]:
+    """Every cell mapping, cell0 and disabled cells included, by id."""
+    c = t.cell_mappings.c
+    rows = conn.execute(
+        sa.select(c.id, c.uuid, c.name, c.database_connection, c.disabled)
+        .order_by(c.id)).all()
+    return [CellRecord(id=row.id, uuid=row.uuid, name=row.name,
+                       database_connection=row.database_connection or '',
+                       disabled=bool(row.disabled)) for row in rows]
+
+
+def schedulable_cells(cells: list[CellRecord]) -> list[CellRecord]:
+    """The cells nova schedules to: not cell0, not disabled."""
+    return [cell for cell in cells if not cell.is_cell0 and not cell.disabled]
+
+
+def read_host_mappings(conn: sa.Connection,
+                       cell_uuids: Mapping[int, str]) -> dict[str, str]:
+    """host -> cell uuid, for hosts mapped to a known cell."""
+    c = t.host_mappings.c
+    mapping: dict[str, str] = {}
+    for row in conn.execute(sa.select(c.host, c.cell_id)):
+        cell = cell_uuids.get(row.cell_id)
+        if cell is not None:
+            mapping[row.host] = cell
+    return mapping
+
+
+def read_host_cell(conn: sa.Connection, host: str) -> int | None:
+    """The cell id one host is mapped to, if it is mapped."""
+    c = t.host_mappings.c
+    value = conn.execute(
+        sa.select(c.cell_id).where(c.host == host).limit(1)).scalar()
+    return None if value is None else int(value)
+
+
+def read_aggregates(conn: sa.Connection) -> list[aggregate_obj.Aggregate]:
+    """Every aggregate with its hosts and metadata, by id.
+
+    An aggregate without a uuid (a row older than nova's uuid migration,
+    which nova would fill in and save) is left out with a warning: we
+    never write, and the scheduler cannot name it.
+    """
+    a, h, m = t.aggregates.c, t.aggregate_hosts.c, t.aggregate_metadata.c
+    hosts: dict[int, set[str]] = {}
+    for row in conn.execute(sa.select(h.aggregate_id, h.host)):
+        hosts.setdefault(row.aggregate_id, set()).add(row.host)
+    metadata: dict[int, dict[str, str]] = {}
+    for row in conn.execute(
+            sa.select(m.aggregate_id, m.key, m.value).order_by(m.id)):
+        metadata.setdefault(row.aggregate_id, {})[row.key] = row.value
+    result = []
+    for row in conn.execute(
+            sa.select(a.id, a.uuid, a.name).order_by(a.id)):
+        if not row.uuid:
+            LOG.warning('Aggregate %s has no uuid; it is ignored until nova '
+                        'gives it one', row.id)
+            continue
+        result.append(aggregate_obj.Aggregate(
+            id=row.id, uuid=row.uuid, name=row.name or '',
+            hosts=frozenset(hosts.get(row.id, ())),
+            metadata=types.MappingProxyType(metadata.get(row.id, {}))))
+    return result

@@ -1,0 +1,202 @@
+"""Read-only SQLAlchemy engines for nova's API and cell databases.
+
+Every connection is made read-only by the database itself as soon as it
+is opened, so even a bug here cannot write to nova's tables:
+
+- MySQL/MariaDB: ``SET SESSION TRANSACTION READ ONLY``;
+- PostgreSQL: ``default_transaction_read_only=on`` in the startup options;
+- SQLite: ``PRAGMA query_only = ON``.
+
+Driver timeouts bound how long one read can hang on a dead server, so a
+stuck cell frees its reader thread eventually. Pool settings come from
+the same oslo.db options nova uses ([database] / [api_database]).
+"""
+
+from collections.abc import Mapping
+import dataclasses
+import threading
+from typing import Any
+
+from oslo_config import cfg
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import pool as sa_pool
+
+
+class UnsupportedDatabase(ValueError):
+    """A URL whose backend we cannot make read-only."""
+
+
+SUPPORTED = ('mysql', 'postgresql', 'sqlite')
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PoolOptions:
+    """The oslo.db pool options of one group that apply to a reader."""
+
+    max_pool_size: int | None = 5
+    max_overflow: int | None = 50
+    pool_timeout: int | None = None
+    connection_recycle_time: int = 3600
+
+    @classmethod
+    def from_group(cls, conf: cfg.ConfigOpts, group: str) -> 'PoolOptions':
+        opts = getattr(conf, group)
+        return cls(max_pool_size=opts.max_pool_size,
+                   max_overflow=opts.max_overflow,
+                   pool_timeout=opts.pool_timeout,
+                   connection_recycle_time=opts.connection_recycle_time)
+
+
+def _mysql_read_only(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute('SET SESSION TRANSACTION READ ONLY')
+    finally:
+        cursor.close()
+
+
+def _sqlite_read_only(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute('PRAGMA query_only = ON')
+    finally:
+        cursor.close()
+
+
+def _connect_args(backend: str, timeout: float | None) -> dict[str, Any]:
+    seconds = None if timeout is None else max(1, int(timeout + 0.999))
+    if backend == 'mysql':
+        if seconds is None:
+            return {}
+        return {'connect_timeout': seconds, 'read_timeout': seconds,
+                'write_timeout': seconds}
+    if backend == 'postgresql':
+        options = '-c default_transaction_read_only=on'
+        if seconds is None:
+            return {'options': options}
+        return {'connect_timeout': seconds,
+                'options': f'{options} -c statement_timeout={seconds}s'}
+    # SQLite: a cell reader may run in any of our threads.
+    return {'check_same_thread': False}
+
+
+def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
+                         timeout: float | None = None) -> sa.Engine:
+    """A pooled engine whose every connection is read-only.
+
+    ``timeout`` (seconds) bounds connecting and each read where the driver
+    allows it. Raises UnsupportedDatabase for other backends; nothing
+    raised here contains the URL.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        raise UnsupportedDatabase('the database URL does not parse') from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise UnsupportedDatabase(
+            f'database backend {backend!r} is not supported (use one of '
+            f'{", ".join(SUPPORTED)})')
+    kwargs: dict[str, Any] = {
+        'connect_args': _connect_args(backend, timeout),
+        'pool_pre_ping': True,
+        'pool_recycle': pool.connection_recycle_time,
+    }
+    if backend == 'sqlite':
+        # One file, cheap connections; a pool per thread is simplest.
+        kwargs['poolclass'] = sa_pool.NullPool
+        kwargs.pop('pool_recycle')
+    else:
+        if pool.max_pool_size is not None:
+            kwargs['pool_size'] = pool.max_pool_size
+        if pool.max_overflow is not None:
+            kwargs['max_overflow'] = pool.max_overflow
+        if pool.pool_timeout is not None:
+            kwargs['pool_timeout'] = pool.pool_timeout
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except ImportError as exc:
+        raise UnsupportedDatabase(
+            f'the database driver is not installed ({exc.name})') from None
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        raise UnsupportedDatabase(
+            'the database URL has invalid options') from None
+    if backend == 'mysql':
+        event.listen(engine, 'connect', _mysql_read_only)
+    elif backend == 'sqlite':
+        event.listen(engine, 'connect', _sqlite_read_only)
+    return engine
+
+
+def session_read_only(conn: sa.Connection) -> bool | None:
+    """Whether the database reports this session as read-only.
+
+    None when the backend has no such setting we know how to ask for.
+    """
+    dialect = conn.dialect.name
+    if dialect == 'sqlite':
+        value = conn.exec_driver_sql('PRAGMA query_only').scalar()
+        return bool(value)
+    if dialect == 'postgresql':
+        value = conn.exec_driver_sql('SHOW transaction_read_only').scalar()
+        return value == 'on'
+    if dialect == 'mysql':
+        # MySQL 8 and MariaDB >= 11.1 name it transaction_read_only; older
+        # MariaDB only tx_read_only.
+        for name in ('transaction_read_only', 'tx_read_only'):
+            try:
+                value = conn.exec_driver_sql(
+                    f'SELECT @@session.{name}').scalar()
+            except sa_exc.DBAPIError:
+                conn.rollback()
+                continue
+            return bool(int(value))
+    return None
+
+
+class EngineSet:
+    """One reader engine per cell, replaced when the cell's URL changes.
+
+    An engine no longer used (its cell is gone or points elsewhere) is
+    disposed: connections checked out by a read in progress close when
+    that read gives them back.
+    """
+
+    def __init__(self, pool: PoolOptions, timeout: float | None) -> None:
+        self._pool = pool
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._engines: dict[str, tuple[str, sa.Engine]] = {}
+
+    def get(self, key: str, url: str) -> sa.Engine:
+        with self._lock:
+            known = self._engines.get(key)
+            if known is not None and known[0] == url:
+                return known[1]
+            engine = create_reader_engine(url, self._pool, self._timeout)
+            self._engines[key] = (url, engine)
+        if known is not None:
+            known[1].dispose()
+        return engine
+
+    def retain(self, keys: Mapping[str, object]) -> None:
+        """Dispose of the engines of every key not in ``keys``."""
+        with self._lock:
+            gone = [k for k in self._engines if k not in keys]
+            dropped = [self._engines.pop(k)[1] for k in gone]
+        for engine in dropped:
+            engine.dispose()
+
+    def dispose(self) -> None:
+        with self._lock:
+            dropped = [engine for _, engine in self._engines.values()]
+            self._engines.clear()
+        for engine in dropped:
+            engine.dispose()
+
+    def __repr__(self) -> str:
+        # Never the URLs.
+        return f'<EngineSet of {len(self._engines)} engines>'
+

@@ -1,0 +1,116 @@
+"""Prometheus metrics: what operators watch in production.
+
+Every label comes from a small fixed set (results, stage names, the
+configured filter names, Placement call names, claim outcomes), never a
+host, instance or project, so cardinality stays bounded. Each decision is
+recorded once, from its Explanation, at the end of the request.
+"""
+
+import threading
+from wsgiref import simple_server
+
+import prometheus_client
+from oslo_config import cfg
+
+from scheduler import explanation
+
+NAMESPACE = 'hardened_scheduler'
+# Scheduling decisions take milliseconds to seconds.
+SECOND_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                  0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+RESULTS = ('scheduled', 'no_valid_host', 'error')
+
+
+class SchedulerMetrics:
+    def __init__(self, registry: prometheus_client.CollectorRegistry | None
+                 = None) -> None:
+        self.registry = registry or prometheus_client.CollectorRegistry()
+        r = self.registry
+        self.attempts = prometheus_client.Counter(
+            'select_destinations', 'Scheduling attempts by result.',
+            ['result'], namespace=NAMESPACE, registry=r)
+        self.no_valid_host = prometheus_client.Counter(
+            'no_valid_host', 'NoValidHost answers by failing stage.',
+            ['stage'], namespace=NAMESPACE, registry=r)
+        self.stage_seconds = prometheus_client.Histogram(
+            'stage_duration_seconds', 'Time spent per pipeline stage.',
+            ['stage'], namespace=NAMESPACE, registry=r,
+            buckets=SECOND_BUCKETS)
+        self.filter_removed = prometheus_client.Counter(
+            'filter_hosts_removed', 'Hosts removed, per filter (and per '
+            'host pre-filter step such as force_hosts).', ['filter'],
+            namespace=NAMESPACE, registry=r)
+        self.placement_seconds = prometheus_client.Histogram(
+            'placement_request_duration_seconds', 'Placement request '
+            'latency by call and status class.', ['call', 'status'],
+            namespace=NAMESPACE, registry=r, buckets=SECOND_BUCKETS)
+        self.claims = prometheus_client.Counter(
+            'claims', 'Placement claims by outcome (claimed, capacity, '
+            'conflict, unreachable).', ['outcome'], namespace=NAMESPACE,
+            registry=r)
+        self.truncated = prometheus_client.Counter(
+            'candidates_truncated', 'Requests whose allocation candidates '
+            'were cut at max_placement_results.', namespace=NAMESPACE,
+            registry=r)
+        self.cache_refreshes = prometheus_client.Counter(
+            'host_cache_refreshes', 'Host-state cache refreshes by kind '
+            'and result.', ['kind', 'result'], namespace=NAMESPACE,
+            registry=r)
+        for result in RESULTS:
+            self.attempts.labels(result)
+
+    def observe_decision(self, expl: explanation.Explanation,
+                         result: str) -> None:
+        self.attempts.labels(result).inc()
+        if result == 'no_valid_host':
+            self.no_valid_host.labels(expl.failed_stage or 'unknown').inc()
+        for stage, ms in expl.durations_ms:
+            self.stage_seconds.labels(stage).observe(ms / 1000.0)
+        for count in expl.filters:
+            if count.removed:
+                self.filter_removed.labels(count.name).inc(count.removed)
+        claims = expl.claims
+        for outcome in ('claimed', 'capacity', 'conflict', 'unreachable'):
+            n = getattr(claims, outcome)
+            if n:
+                self.claims.labels(outcome).inc(n)
+        if expl.placement is not None and expl.placement.truncated:
+            self.truncated.inc()
+
+    def observe_placement(self, call: str, status: int | None,
+                          seconds: float) -> None:
+        status_class = f'{status // 100}xx' if status else 'no_response'
+        self.placement_seconds.labels(call, status_class).observe(seconds)
+
+    def observe_cache_refresh(self, kind: str, ok: bool) -> None:
+        self.cache_refreshes.labels(kind, 'ok' if ok else 'failed').inc()
+
+
+class MetricsServer:
+    """The /metrics HTTP endpoint, when configured."""
+
+    def __init__(self, conf: cfg.ConfigOpts, metrics: SchedulerMetrics,
+                 worker_index: int = 0) -> None:
+        self.address = conf.hardened_scheduler.metrics_listen_address
+        self.port = conf.hardened_scheduler.metrics_port + worker_index
+        self.metrics = metrics
+        self._server: simple_server.WSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> bool:
+        """Serve metrics if an address is configured; True if serving."""
+        if not self.address:
+            return False
+        server, self._thread = prometheus_client.start_http_server(
+            self.port, addr=self.address, registry=self.metrics.registry)
+        self._server = server
+        # An ephemeral port (0) becomes the port actually bound.
+        self.port = server.server_address[1]
+        return True
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)
