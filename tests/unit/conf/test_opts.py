@@ -30,6 +30,7 @@ SAMPLE = os.path.join(
 
 EXPECTED_MODULES = {
     'database', 'default', 'filter_scheduler', 'hardened', 'metrics',
+    'metrics_export',
     'notifications', 'placement', 'scheduler', 'upgrade_levels',
     'workarounds',
 }

@@ -1,0 +1,296 @@
+"""The host cache's data, immutable, and how each change derives a new one.
+
+``CacheState`` holds what the snapshot is made of (cells, compute rows,
+aggregates, instance lists, instance images) together with the snapshot
+itself. Every change (a cast, a resync, a reload) returns a new
+``CacheState`` and rebuilds only the host states it touches; nothing is
+ever mutated, so a request holding an older snapshot is never affected.
+
+A node nova would not schedule to is left out with a reason: no nova-
+compute service row for its host, never updated by its resource tracker
+(free_disk_gb NULL), no uuid, or a column nova could not decode.
+"""
+
+from collections.abc import Iterable, Mapping
+import dataclasses
+import datetime
+import types
+from typing import Any
+
+from scheduler import host_builder
+from scheduler import host_source
+from scheduler import host_state
+from scheduler.db import api_reader
+from scheduler.db import cell_reader
+from scheduler.objects import aggregate as aggregate_obj
+
+Row = dict[str, Any]
+Instances = Mapping[str, str | None]
+_EMPTY: Mapping[Any, Any] = types.MappingProxyType({})
+
+
+def frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return types.MappingProxyType(dict(mapping))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CellRows:
+    """The live compute rows of one cell, by primary key."""
+
+    nodes: Mapping[int, Row] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    services: Mapping[int, Row] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    # Newest timestamp read so far: where the next incremental read starts.
+    watermark: datetime.datetime | None = None
+
+    @classmethod
+    def of(cls, rows: cell_reader.ComputeRows) -> 'CellRows':
+        return cls(frozen({r['id']: r for r in rows.nodes}),
+                   frozen({r['id']: r for r in rows.services}), rows.newest)
+
+    def merged(self, changes: cell_reader.ComputeRows
+               ) -> tuple['CellRows', set[int], set[str]]:
+        """These rows with an incremental read applied.
+
+        Also returns the ids of the nodes to rebuild and the hosts whose
+        service row changed (their nodes are rebuilt too).
+        """
+        nodes, services = dict(self.nodes), dict(self.services)
+        changed_nodes: set[int] = set()
+        changed_hosts: set[str] = set()
+        for row in changes.nodes:
+            if row != nodes.get(row['id']):
+                changed_nodes.add(row['id'])
+                _put(nodes, row)
+        for row in changes.services:
+            old = services.get(row['id'])
+            if row != old:
+                changed_hosts.update(
+                    r['host'] for r in (old, row) if r is not None)
+                _put(services, row)
+        watermark = max((w for w in (self.watermark, changes.newest)
+                         if w is not None), default=None)
+        return (CellRows(frozen(nodes), frozen(services), watermark),
+                changed_nodes, changed_hosts)
+
+    def services_by_host(self) -> dict[str, Row]:
+        return {row['host']: row for row in self.services.values()}
+
+
+def _put(table: dict[int, Row], row: Row) -> None:
+    if row.get('deleted'):
+        table.pop(row['id'], None)
+    else:
+        table[row['id']] = row
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Inputs:
+    """Settings that shape host states and do not change between builds."""
+
+    ratios: host_builder.AllocationRatioDefaults = (
+        host_builder.AllocationRatioDefaults())
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CacheState:
+    cells: Mapping[str, api_reader.CellRecord] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    # host -> cell uuid, from host_mappings.
+    host_cells: Mapping[str, str] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    rows: Mapping[str, CellRows] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    aggregates: Mapping[int, aggregate_obj.Aggregate] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    # host -> {instance uuid: project id}
+    instances: Mapping[str, Instances] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    # instance uuid -> rendered image properties (ImagePropertiesWeigher).
+    images: Mapping[str, Mapping[str, str]] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+    unavailable: frozenset[str] = frozenset()
+    # (cell uuid, node id) -> the node's state without aggregates and
+    # instances, or why the node is left out.
+    bases: Mapping[tuple[str, int], host_state.HostState | str] = (
+        dataclasses.field(default_factory=lambda: _EMPTY))
+    snapshot: host_source.HostSnapshot = host_source.HostSnapshot()
+    inputs: Inputs = Inputs()
+
+    @property
+    def skipped(self) -> Mapping[tuple[str, int], str]:
+        return {key: base for key, base in self.bases.items()
+                if isinstance(base, str)}
+
+    def cell_of_host(self, host: str) -> str | None:
+        for (cell, _), base in self.bases.items():
+            if isinstance(base, host_state.HostState) and base.host == host:
+                return cell
+        return self.host_cells.get(host)
+
+    def hosts_known(self) -> set[str]:
+        return {base.host for base in self.bases.values()
+                if isinstance(base, host_state.HostState)}
+
+
+def base_state(cell: str, row: Row, rows: CellRows,
+               services_by_host: Mapping[str, Row],
+               inputs: Inputs) -> host_state.HostState | str:
+    """One node's state without aggregates and instances, or a reason."""
+    if not row.get('uuid'):
+        return 'the compute node has no uuid'
+    host = row.get('host')
+    if host is None and row.get('service_id') is not None:
+        # A record older than compute_nodes.host: nova finds the host
+        # through the service it points at.
+        service = rows.services.get(row['service_id'])
+        host = service['host'] if service is not None else None
+    service = services_by_host.get(host) if host is not None else None
+    if service is None:
+        return 'no nova-compute service record for its host'
+    try:
+        built = host_builder.build_host_state(
+            {**row, 'host': host}, service, cell_uuid=cell, aggregates=(),
+            instances={}, allocation_ratio_defaults=inputs.ratios)
+    except host_builder.InvalidComputeNode as exc:
+        return f'column {exc.column} is not valid'
+    if built is None:
+        return 'not yet updated by its compute service (free_disk_gb NULL)'
+    return built
+
+
+def host_aggregates(aggregates: Mapping[int, aggregate_obj.Aggregate]
+                    ) -> dict[str, tuple[aggregate_obj.Aggregate, ...]]:
+    index: dict[str, list[aggregate_obj.Aggregate]] = {}
+    for agg_id in sorted(aggregates):
+        for host in aggregates[agg_id].hosts:
+            index.setdefault(host, []).append(aggregates[agg_id])
+    return {host: tuple(aggs) for host, aggs in index.items()}
+
+
+def _compose(base: host_state.HostState,
+             aggregates: tuple[aggregate_obj.Aggregate, ...],
+             instances: Instances,
+             images: Mapping[str, Mapping[str, str]]
+             ) -> host_state.HostState:
+    return dataclasses.replace(
+        base, aggregates=aggregates, instances=frozen(instances),
+        instance_images=frozen({u: images[u] for u in instances
+                                if u in images}))
+
+
+def _snapshot(state: CacheState, hosts: Mapping[str, host_state.HostState]
+              ) -> host_source.HostSnapshot:
+    return host_source.HostSnapshot(
+        hosts=frozen(hosts),
+        aggregates=tuple(state.aggregates[i] for i in sorted(
+            state.aggregates)),
+        unavailable_cells=state.unavailable,
+        incomplete_nodes=frozen({
+            str(state.rows[cell].nodes[node].get('uuid') or
+                f'{cell}/{node}'): reason
+            for (cell, node), reason in state.skipped.items()}))
+
+
+def build(state: CacheState) -> CacheState:
+    """``state`` with every base and host state built from its inputs."""
+    bases: dict[tuple[str, int], host_state.HostState | str] = {}
+    for cell, rows in state.rows.items():
+        by_host = rows.services_by_host()
+        for node_id, row in rows.nodes.items():
+            bases[(cell, node_id)] = base_state(cell, row, rows, by_host,
+                                                state.inputs)
+    state = dataclasses.replace(state, bases=frozen(bases))
+    aggs = host_aggregates(state.aggregates)
+    hosts = {}
+    for base in bases.values():
+        if isinstance(base, host_state.HostState):
+            hosts[base.uuid] = _compose(
+                base, aggs.get(base.host, ()),
+                state.instances.get(base.host, _EMPTY), state.images)
+    return dataclasses.replace(state, snapshot=_snapshot(state, hosts))
+
+
+def _recompose(state: CacheState, hosts: Iterable[str]) -> CacheState:
+    """New host states for the nodes of ``hosts`` (aggregates, instances)."""
+    wanted = set(hosts)
+    if not wanted:
+        return dataclasses.replace(state, snapshot=_snapshot(
+            state, state.snapshot.hosts))
+    aggs = host_aggregates(state.aggregates)
+    updated = dict(state.snapshot.hosts)
+    for base in state.bases.values():
+        if isinstance(base, host_state.HostState) and base.host in wanted:
+            updated[base.uuid] = _compose(
+                base, aggs.get(base.host, ()),
+                state.instances.get(base.host, _EMPTY), state.images)
+    return dataclasses.replace(state, snapshot=_snapshot(state, updated))
+
+
+def with_instances(state: CacheState, changes: Mapping[str, Instances],
+                   images: Mapping[str, Mapping[str, str]] | None = None
+                   ) -> CacheState:
+    """Replace the instance lists of some hosts (and add images)."""
+    instances = dict(state.instances)
+    instances.update({host: frozen(insts) for host, insts in changes.items()})
+    new_images = state.images
+    if images:
+        new_images = frozen({**state.images, **images})
+    return _recompose(dataclasses.replace(
+        state, instances=frozen(instances), images=new_images), changes)
+
+
+def with_aggregates(state: CacheState,
+                    aggregates: Mapping[int, aggregate_obj.Aggregate]
+                    ) -> CacheState:
+    """Replace the aggregate set; hosts whose membership moved rebuild."""
+    touched: set[str] = set()
+    for agg_id in set(state.aggregates) | set(aggregates):
+        old, new = state.aggregates.get(agg_id), aggregates.get(agg_id)
+        if old != new:
+            touched.update(old.hosts if old is not None else ())
+            touched.update(new.hosts if new is not None else ())
+    return _recompose(dataclasses.replace(
+        state, aggregates=frozen(aggregates)), touched)
+
+
+def with_cell_changes(state: CacheState, cell: str,
+                      changes: cell_reader.ComputeRows) -> CacheState:
+    """Apply an incremental read of one cell's compute rows."""
+    old_rows = state.rows.get(cell, CellRows())
+    rows, changed_nodes, changed_hosts = old_rows.merged(changes)
+    by_host = rows.services_by_host()
+    bases = dict(state.bases)
+    hosts = dict(state.snapshot.hosts)
+    dirty: set[tuple[str, int]] = {
+        (cell, n) for n in changed_nodes | set(old_rows.nodes)
+        if n not in rows.nodes}
+    for node_id, row in rows.nodes.items():
+        host = row.get('host')
+        if node_id in changed_nodes or host in changed_hosts or (
+                host is None and row.get('service_id') is not None):
+            dirty.add((cell, node_id))
+    aggs = host_aggregates(state.aggregates)
+    for key in dirty:
+        old = bases.pop(key, None)
+        if isinstance(old, host_state.HostState):
+            hosts.pop(old.uuid, None)
+        row = rows.nodes.get(key[1])
+        if row is None:
+            continue
+        base = base_state(cell, row, rows, by_host, state.inputs)
+        bases[key] = base
+        if isinstance(base, host_state.HostState):
+            hosts[base.uuid] = _compose(
+                base, aggs.get(base.host, ()),
+                state.instances.get(base.host, _EMPTY), state.images)
+    state = dataclasses.replace(
+        state, rows=frozen({**state.rows, cell: rows}), bases=frozen(bases))
+    return dataclasses.replace(state, snapshot=_snapshot(state, hosts))
+
+
+def with_unavailable(state: CacheState, cells: Iterable[str]) -> CacheState:
+    state = dataclasses.replace(state, unavailable=frozenset(cells))
+    return dataclasses.replace(state, snapshot=_snapshot(
+        state, state.snapshot.hosts))
