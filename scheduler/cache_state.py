@@ -123,11 +123,12 @@ class CacheState:
         return {key: base for key, base in self.bases.items()
                 if isinstance(base, str)}
 
-    def cell_of_host(self, host: str) -> str | None:
-        for (cell, _), base in self.bases.items():
-            if isinstance(base, host_state.HostState) and base.host == host:
-                return cell
-        return self.host_cells.get(host)
+    def host_cell_index(self) -> dict[str, str]:
+        """host -> cell uuid: where its compute nodes are, else mapped."""
+        index = dict(self.host_cells)
+        index.update({base.host: cell for (cell, _), base in self.bases.items()
+                      if isinstance(base, host_state.HostState)})
+        return index
 
     def hosts_known(self) -> set[str]:
         return {base.host for base in self.bases.values()
@@ -180,17 +181,20 @@ def _compose(base: host_state.HostState,
                                 if u in images}))
 
 
-def _snapshot(state: CacheState, hosts: Mapping[str, host_state.HostState]
-              ) -> host_source.HostSnapshot:
+def _snapshot(state: CacheState, hosts: Mapping[str, host_state.HostState],
+              bases_changed: bool = False) -> host_source.HostSnapshot:
+    incomplete = state.snapshot.incomplete_nodes
+    if bases_changed:
+        incomplete = frozen({
+            str(state.rows[cell].nodes[node].get('uuid')
+                or f'{cell}/{node}'): reason
+            for (cell, node), reason in state.skipped.items()})
     return host_source.HostSnapshot(
         hosts=frozen(hosts),
         aggregates=tuple(state.aggregates[i] for i in sorted(
             state.aggregates)),
         unavailable_cells=state.unavailable,
-        incomplete_nodes=frozen({
-            str(state.rows[cell].nodes[node].get('uuid') or
-                f'{cell}/{node}'): reason
-            for (cell, node), reason in state.skipped.items()}))
+        incomplete_nodes=incomplete)
 
 
 def build(state: CacheState) -> CacheState:
@@ -209,7 +213,8 @@ def build(state: CacheState) -> CacheState:
             hosts[base.uuid] = _compose(
                 base, aggs.get(base.host, ()),
                 state.instances.get(base.host, _EMPTY), state.images)
-    return dataclasses.replace(state, snapshot=_snapshot(state, hosts))
+    return dataclasses.replace(
+        state, snapshot=_snapshot(state, hosts, bases_changed=True))
 
 
 def _recompose(state: CacheState, hosts: Iterable[str]) -> CacheState:
@@ -276,10 +281,10 @@ def with_cell_changes(state: CacheState, cell: str,
         old = bases.pop(key, None)
         if isinstance(old, host_state.HostState):
             hosts.pop(old.uuid, None)
-        row = rows.nodes.get(key[1])
-        if row is None:
+        node = rows.nodes.get(key[1])
+        if node is None:
             continue
-        base = base_state(cell, row, rows, by_host, state.inputs)
+        base = base_state(cell, node, rows, by_host, state.inputs)
         bases[key] = base
         if isinstance(base, host_state.HostState):
             hosts[base.uuid] = _compose(
@@ -287,7 +292,25 @@ def with_cell_changes(state: CacheState, cell: str,
                 state.instances.get(base.host, _EMPTY), state.images)
     state = dataclasses.replace(
         state, rows=frozen({**state.rows, cell: rows}), bases=frozen(bases))
-    return dataclasses.replace(state, snapshot=_snapshot(state, hosts))
+    return dataclasses.replace(
+        state, snapshot=_snapshot(state, hosts, bases_changed=True))
+
+
+def with_cell_rows(state: CacheState, cell: str,
+                   rows: cell_reader.ComputeRows) -> CacheState:
+    """Replace one cell's compute rows with a full read of them."""
+    old = state.rows.get(cell, CellRows())
+    nodes = {r['id'] for r in rows.nodes}
+    services = {r['id'] for r in rows.services}
+    # Rows no longer there count as deleted.
+    gone_nodes = tuple({**r, 'deleted': i} for i, r in old.nodes.items()
+                       if i not in nodes)
+    gone_services = tuple({**r, 'deleted': i}
+                          for i, r in old.services.items()
+                          if i not in services)
+    return with_cell_changes(state, cell, cell_reader.ComputeRows(
+        rows.nodes + gone_nodes, rows.services + gone_services,
+        rows.newest))
 
 
 def with_unavailable(state: CacheState, cells: Iterable[str]) -> CacheState:

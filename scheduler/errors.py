@@ -26,11 +26,15 @@ class NoValidHost(Exception):
 class RequestFilterFailed(Exception):
     """A request filter refused the request (nova's RequestFilterFailed).
 
-    ``message`` keeps nova's "Scheduling failed: ..." wording.
+    ``message`` keeps nova's "Scheduling failed: ..." wording, which may
+    name a network, subnet or port; ``safe_message`` is the same without
+    identifiers (``safe_reason``, or ``reason`` when that names none),
+    for users unless nova-compatible reasons are configured.
     """
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, safe_reason: str | None = None) -> None:
         self.message = f'Scheduling failed: {reason}'
+        self.safe_message = f'Scheduling failed: {safe_reason or reason}'
         super().__init__(self.message)
 
 

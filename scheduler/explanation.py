@@ -87,6 +87,9 @@ class Explanation:
     filters: tuple[FilterCount, ...]
     claims: ClaimCount
     durations_ms: tuple[tuple[str, float], ...]
+    # nova's own text of the failure when it differs from ``failure``
+    # (e.g. it names the network): operators and nova-compatible reasons.
+    failure_detail: str | None = None
 
 
 class Recorder:
@@ -98,6 +101,7 @@ class Recorder:
         self.instances_placed = 0
         self.failed_stage: str | None = None
         self.failure: str | None = None
+        self.failure_detail: str | None = None
         self.request_filters: list[str] = []
         self.placement: PlacementCount | None = None
         self.hosts_found = 0
@@ -106,9 +110,11 @@ class Recorder:
         self.claims = ClaimCount()
         self.durations_ms: dict[str, float] = {}
 
-    def fail(self, stage: str, failure: str | None = None) -> None:
+    def fail(self, stage: str, failure: str | None = None,
+             detail: str | None = None) -> None:
         self.failed_stage = stage
         self.failure = failure
+        self.failure_detail = detail
 
     def lose_hosts(self, why: str, count: int) -> None:
         if count:
@@ -133,6 +139,7 @@ class Recorder:
             claims=self.claims,
             durations_ms=tuple(sorted(
                 (k, round(v, 3)) for k, v in self.durations_ms.items())),
+            failure_detail=self.failure_detail,
         )
 
 
@@ -226,7 +233,7 @@ def _nova_reason(expl: Explanation) -> str:
     """nova 34's exact reason texts, for deployments that match on them."""
     stage = expl.failed_stage
     if stage in (STAGE_REQUEST_FILTERS, STAGE_REQUEST):
-        return expl.failure or ''
+        return expl.failure_detail or expl.failure or ''
     if stage == STAGE_TARGET:
         return expl.failure or f'{NO_SUCH_HOST} - host: None node: None '
     if stage == STAGE_PLACEMENT:
@@ -246,6 +253,7 @@ def operator_record(expl: Explanation) -> dict[str, Any]:
                       'placed': expl.instances_placed},
         'failed_stage': expl.failed_stage,
         'failure': expl.failure,
+        'failure_detail': expl.failure_detail,
         'request_filters': list(expl.request_filters),
         'placement': (dataclasses.asdict(expl.placement)
                       if expl.placement else None),

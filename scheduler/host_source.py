@@ -24,6 +24,14 @@ class HostSnapshot:
     aggregates: tuple[aggregate_obj.Aggregate, ...] = ()
     # Cells whose hosts could not be read for this snapshot.
     unavailable_cells: frozenset[str] = frozenset()
+    # Compute nodes left out because their data is incomplete or invalid:
+    # node uuid -> why (no service record, never updated, bad column).
+    incomplete_nodes: Mapping[str, str] = dataclasses.field(
+        default_factory=lambda: types.MappingProxyType({}))
+    # Minimum nova-compute service version across all cells (nova's
+    # get_minimum_version_all_cells), read when the snapshot is built;
+    # None when the source does not know it (owner_nova_filter estimates).
+    min_compute_version: int | None = None
 
     @classmethod
     def of(cls, hosts: Iterable[host_state.HostState],

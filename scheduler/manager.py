@@ -29,10 +29,12 @@ from scheduler import metrics as metrics_mod
 from scheduler import plugins
 from scheduler import request_filters
 from scheduler import weighers as weighers_mod
+from scheduler.neutron import client as neutron_client
 from scheduler.objects import context as context_obj
 from scheduler.objects import request_spec
 from scheduler.objects import selection
 from scheduler.placement import client as placement_client
+from scheduler.placement import errors as placement_errors
 
 LOG = logging.getLogger(__name__)
 Chosen = list[tuple[host_state.HostState, Mapping[str, Any] | None]]
@@ -48,10 +50,14 @@ class SchedulerManager:
                      request_filters.RequestFilter] | None = None,
                  rng: random.Random | None = None,
                  clock: Callable[[], Any] = timeutils.utcnow,
-                 metrics: metrics_mod.SchedulerMetrics | None = None
+                 metrics: metrics_mod.SchedulerMetrics | None = None,
+                 neutron: request_filters.NeutronReader | None = None
                  ) -> None:
         self.conf = conf
         self.placement = placement
+        # Connects on first use: only the network request filters call it.
+        self.neutron = (neutron if neutron is not None
+                        else neutron_client.NeutronClient(conf))
         self.hosts = hosts
         self.filters = tuple(filters if filters is not None
                              else plugins.load_filters(conf))
@@ -143,12 +149,19 @@ class SchedulerManager:
                          snapshot: host_source.HostSnapshot,
                          recorder: explanation.Recorder
                          ) -> request_spec.RequestSpec:
-        env = request_filters.FilterEnv(self.conf, context, snapshot)
+        env = request_filters.FilterEnv(
+            self.conf, context, snapshot, neutron=self.neutron,
+            placement=self.placement)
         try:
             spec, applied = request_filters.process(
                 spec, env, self.request_filters)
         except errors.RequestFilterFailed as exc:
-            recorder.fail(explanation.STAGE_REQUEST_FILTERS, exc.message)
+            recorder.fail(explanation.STAGE_REQUEST_FILTERS,
+                          exc.safe_message, detail=exc.message)
+            raise errors.StageFailed() from None
+        except placement_errors.QueryError as exc:
+            # An impossible flavor/image, reported as candidates.fetch does.
+            recorder.fail(explanation.STAGE_REQUEST, str(exc))
             raise errors.StageFailed() from None
         recorder.request_filters.extend(applied)
         return spec

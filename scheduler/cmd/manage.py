@@ -4,6 +4,8 @@ Subcommands:
 
 - ``validate-config``: load the configuration the service would start
   with (nova.conf) and report every problem that would stop it.
+- ``check``: connect to the API and cell databases and to Placement and
+  report what the scheduler would see (secrets masked).
 - ``simulate``: schedule a workload on a simulated cloud (embedded
   Placement) and report what happened; see ``simulate --help``.
 """
@@ -12,6 +14,7 @@ import argparse
 import sys
 
 from scheduler import cmd  # noqa: F401  (refuses eventlet, picks threads)
+from scheduler.cmd import check
 from scheduler.cmd import config_loading
 
 
@@ -31,10 +34,17 @@ def _simulate(rest: list[str]) -> int:
     return simulate.main(rest)
 
 
+def _check(rest: list[str]) -> int:
+    conf = config_loading.load(rest, prog='hardened-scheduler-manage check')
+    return check.run(conf)
+
+
 COMMANDS = {
     'validate-config': (_validate_config,
                         'check the configuration the service would use'),
     'simulate': (_simulate, 'try a configuration on a simulated cloud'),
+    'check': (_check, 'connect to the databases and Placement and report '
+              'what the scheduler sees'),
 }
 
 

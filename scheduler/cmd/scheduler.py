@@ -1,18 +1,32 @@
-"""``hardened-scheduler``: the scheduler service.
+"""``hardened-scheduler``: the scheduler service, a drop-in nova-scheduler.
 
-Until the RPC service lands this entry point loads and validates the
-configuration an operator would start it with (nova.conf), including every
-filter and weigher name, and exits non-zero so nothing mistakes it for a
-running scheduler.
+``hardened-scheduler --config-file /etc/nova/nova.conf`` checks the
+configuration (every filter and weigher name), then serves nova's
+scheduler RPC API in ``[scheduler] workers`` processes on native threads:
+exchange ``[DEFAULT] control_exchange`` (default ``nova``), topic
+``scheduler``, server ``[DEFAULT] host``. SIGTERM drains, SIGHUP reloads
+the configuration's mutable options and the host cache in place.
 """
 
 import sys
 
-from scheduler import cmd  # noqa: F401  (selects the threading backend)
+from scheduler import cmd  # noqa: F401  (refuses eventlet, picks threads)
 from scheduler.cmd import config_loading
+
+from oslo_config import cfg  # noqa: H306
+
+from scheduler import service  # noqa: H306
+from scheduler.rpc import server
+from scheduler.rpc import workers
+
+
+def build(conf: cfg.ConfigOpts) -> service.SchedulerService:
+    """The service of one worker: real transport, Placement, host cache."""
+    return service.create_service(conf, server.get_transport(conf))
 
 
 def main(argv: list[str] | None = None) -> int:
+    server.set_lib_defaults()
     conf = config_loading.load(sys.argv[1:] if argv is None else argv,
                                prog='hardened-scheduler')
     problems = config_loading.validate(conf)
@@ -20,10 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f'ERROR: {problem}', file=sys.stderr)
     if problems:
         return 2
-    print('Configuration is valid. The RPC service is not part of this '
-          'release yet; use hardened-scheduler-manage for the tools that '
-          'are.', file=sys.stderr)
-    return 1
+    workers.run(conf, build, workers.worker_count(conf))
+    return 0
 
 
 if __name__ == '__main__':

@@ -73,6 +73,35 @@ OPTS: list[cfg.Opt] = [
         help='Retries of an allocation claim after Placement reports a '
              'resource-provider generation conflict (nova makes 4 '
              'attempts in total, i.e. 3 retries).'),
+    cfg.StrOpt(
+        'rpc_topic',
+        default='scheduler',
+        advanced=True,
+        help='RPC topic the service listens on. nova\'s conductors, API '
+             'and computes send to "scheduler"; change it only to run a '
+             'second scheduler that nova does not use, as tests do.'),
+    cfg.FloatOpt(
+        'host_state_resync_interval',
+        default=10.0,
+        min=1.0,
+        help='Seconds between background reads of the compute_nodes and '
+             'services rows changed in each cell database. Keep it well '
+             'below [DEFAULT]service_down_time.'),
+    cfg.IntOpt(
+        'host_state_full_resync_interval',
+        default=600,
+        min=0,
+        help='Seconds between full background reloads of the host cache '
+             '(cells, aggregates, compute nodes, services, instance '
+             'lists), which heal any missed update. 0 disables them; '
+             'SIGHUP always triggers one.'),
+    cfg.FloatOpt(
+        'cell_database_timeout',
+        default=30.0,
+        min=1.0,
+        help='Seconds a read of one cell database may take. A cell that '
+             'does not answer in time keeps its last known hosts and is '
+             'named as unavailable in NoValidHost explanations.'),
 ]
 
 

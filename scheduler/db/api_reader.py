@@ -85,12 +85,12 @@ def read_aggregates(conn: sa.Connection) -> list[aggregate_obj.Aggregate]:
     """
     a, h, m = t.aggregates.c, t.aggregate_hosts.c, t.aggregate_metadata.c
     hosts: dict[int, set[str]] = {}
-    for row in conn.execute(sa.select(h.aggregate_id, h.host)):
-        hosts.setdefault(row.aggregate_id, set()).add(row.host)
+    for member in conn.execute(sa.select(h.aggregate_id, h.host)):
+        hosts.setdefault(member.aggregate_id, set()).add(member.host)
     metadata: dict[int, dict[str, str]] = {}
-    for row in conn.execute(
+    for item in conn.execute(
             sa.select(m.aggregate_id, m.key, m.value).order_by(m.id)):
-        metadata.setdefault(row.aggregate_id, {})[row.key] = row.value
+        metadata.setdefault(item.aggregate_id, {})[item.key] = item.value
     result = []
     for row in conn.execute(
             sa.select(a.id, a.uuid, a.name).order_by(a.id)):

@@ -152,7 +152,7 @@ def session_read_only(conn: sa.Connection) -> bool | None:
             except sa_exc.DBAPIError:
                 conn.rollback()
                 continue
-            return bool(int(value))
+            return bool(int(value or 0))
     return None
 
 

@@ -31,6 +31,8 @@ LOG = logging.getLogger(__name__)
 CANDIDATES_VERSION = '1.36'  # same_subtree; claims are PUT at it too
 CONSUMER_GENERATION_VERSION = claims.CONSUMER_GENERATION_VERSION
 AGGREGATES_VERSION = '1.19'
+# A provider uuid that never exists: probe() lists it to test credentials.
+PROBE_UUID = '00000000-0000-0000-0000-000000000000'
 CONF_GROUP = 'placement'
 CONCURRENT_UPDATE = 'placement.concurrent_update'
 # Resource-provider generation races are Placement-internal: a short,
@@ -389,3 +391,34 @@ class PlacementClient:
         except (ValueError, KeyError, TypeError):
             raise errors.PlacementRequestError(
                 call, resp.status_code, None, 'malformed body') from None
+
+    def probe(self, global_request_id: str | None = None) -> str | None:
+        """Check Placement answers an authenticated call; its max version.
+
+        GET / (version discovery) then a cheap authenticated
+        GET /resource_providers filtered to a uuid that never exists.
+        Returns the highest microversion Placement announces (None if its
+        root document has none); raises like the other calls.
+        """
+        call = 'GET /'
+        resp = self._retrying(call, lambda: self._send(
+            'GET', '/', call, global_request_id=global_request_id))
+        if resp.status_code != 200:
+            raise self._unexpected(call, resp)
+        try:
+            versions = resp.json().get('versions') or []
+            max_version = max(
+                (str(v['max_version']) for v in versions
+                 if v.get('max_version')),
+                key=lambda v: tuple(int(p) for p in v.split('.')),
+                default=None)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise errors.PlacementRequestError(
+                call, resp.status_code, None, 'malformed body') from None
+        call = 'GET /resource_providers'
+        resp = self._retrying(call, lambda: self._send(
+            'GET', '/resource_providers?uuid=' + PROBE_UUID, call,
+            global_request_id=global_request_id))
+        if resp.status_code != 200:
+            raise self._unexpected(call, resp)
+        return max_version

@@ -15,14 +15,15 @@ _STRING_QUOTES = 2
 _CONTAINER_BRACKETS = 2
 _ITEM_SEPARATOR = 1
 _KEY_SEPARATOR = 1
-_SCALARS = {type(None): 4, bool: 5}
 
 
 def _scalar_size(value: object) -> int:
     if isinstance(value, str):
         return len(value) + _STRING_QUOTES
-    if isinstance(value, bool) or value is None:
-        return _SCALARS[type(value)]
+    if value is None or value is True:
+        return 4  # null, true
+    if value is False:
+        return 5
     if isinstance(value, (int, float)):
         return len(repr(value))
     # Not JSON (only the in-process fake transport can hand us this).

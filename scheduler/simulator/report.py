@@ -129,16 +129,19 @@ def _bars(values: Sequence[float], labels: Sequence[str], title: str,
 
 
 def _histogram(values: Sequence[float], title: str, bins: int = 30) -> str:
+    """Bins up to the 99th percentile; slower requests share the last."""
     if not values:
         return ''
-    low, high = min(values), max(values)
-    step = (high - low) / bins or 1.0
+    low, high = min(values), _percentile(values, 0.99)
+    step = (high - low) / (bins - 1) or 1.0
     counts = [0] * bins
     for v in values:
         counts[min(bins - 1, int((v - low) / step))] += 1
     labels = [f'{low + i * step:.1f}-{low + (i + 1) * step:.1f} ms'
-              for i in range(bins)]
-    return _bars([float(c) for c in counts], labels, title, fmt='{:.0f}')
+              for i in range(bins - 1)] + [f'over {high:.1f} ms']
+    return _bars([float(c) for c in counts], labels,
+                 f'{title}: {low:.0f} to {high:.0f} ms (p99), last bar '
+                 'slower', fmt='{:.0f}')
 
 
 def html_page(summaries: Sequence[Summary]) -> str:
@@ -155,7 +158,7 @@ def html_page(summaries: Sequence[Summary]) -> str:
             _bars([h.vcpu_ratio for h in hosts], [h.host for h in hosts],
                   'vCPU utilisation per host (by zone, then name)', top=1.0),
             _bars(list(zones.values()), list(zones), 'vCPU utilisation per '
-                  'zone', width=360, top=1.0),
+                  'zone (bar height: 100%)', width=360, top=1.0),
             _histogram(s.latencies_ms, 'select_destinations latency'),
         ]
     body.append('</body></html>')

@@ -14,6 +14,22 @@ FILTERS = {
     'ImagePropertiesFilter': 'image_props_filter',
     'ServerGroupAffinityFilter': 'affinity_filter',
     'ServerGroupAntiAffinityFilter': 'affinity_filter',
+    'AggregateImagePropertiesIsolation':
+        'aggregate_image_properties_isolation',
+    'AggregateInstanceExtraSpecsFilter': 'aggregate_instance_extra_specs',
+    'AggregateIoOpsFilter': 'io_ops_filter',
+    'AggregateMultiTenancyIsolation': 'aggregate_multitenancy_isolation',
+    'AggregateNumInstancesFilter': 'num_instances_filter',
+    'AggregateTypeAffinityFilter': 'type_filter',
+    'AllHostsFilter': 'all_hosts_filter',
+    'DifferentHostFilter': 'affinity_filter',
+    'IoOpsFilter': 'io_ops_filter',
+    'IsolatedHostsFilter': 'isolated_hosts_filter',
+    'JsonFilter': 'json_filter',
+    'MetricsFilter': 'metrics_filter',
+    'NumInstancesFilter': 'num_instances_filter',
+    'SameHostFilter': 'affinity_filter',
+    'SimpleCIDRAffinityFilter': 'affinity_filter',
 }
 WEIGHERS = {
     'BuildFailureWeigher': 'compute',

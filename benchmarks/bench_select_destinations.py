@@ -1,0 +1,238 @@
+"""select_destinations: hardened-scheduler and nova 34 side by side.
+
+One process, one embedded Placement, one set of nova databases: both
+schedulers see the same cloud and get the same requests, alternately.
+Every HTTP exchange with Placement is timed at keystoneauth's Session, so
+"scheduler-side" time is end-to-end minus Placement HTTP for each side.
+After every request its allocations are deleted, so each request sees the
+same empty cloud.
+
+Run: tox -e bench  (or: python benchmarks/bench_select_destinations.py
+--sizes 100,1000 --requests 10)
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from benchmarks import nova_cloud  # noqa: E402  (before nova imports)
+
+from keystoneauth1 import loading as ks_loading  # noqa: E402
+from keystoneauth1 import session as ks_session  # noqa: E402
+from nova import context as nova_context  # noqa: E402
+from nova import objects as nova_objects  # noqa: E402
+from nova.objects import base as nova_base  # noqa: E402
+from nova import rpc as nova_rpc  # noqa: E402
+from nova.scheduler import manager as nova_manager  # noqa: E402
+nova_objects.register_all()
+from oslo_config import cfg  # noqa: E402
+from oslo_serialization import jsonutils  # noqa: E402
+
+from scheduler.codec import request_spec as spec_codec  # noqa: E402
+from scheduler import conf as conf_pkg  # noqa: E402
+from scheduler import host_cache  # noqa: E402
+from scheduler import manager as our_manager  # noqa: E402
+from scheduler.objects import context as context_obj  # noqa: E402
+from scheduler.placement import client as placement_client  # noqa: E402
+from scheduler.simulator import embedded_placement  # noqa: E402
+from scheduler.simulator import placement_admin  # noqa: E402
+
+_http = threading.local()
+_request = ks_session.Session.request
+
+
+def _timed_request(self, *args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return _request(self, *args, **kwargs)
+    finally:
+        _http.seconds = getattr(_http, 'seconds', 0.0) + (
+            time.perf_counter() - started)
+
+
+ks_session.Session.request = _timed_request
+SERIALIZER = nova_rpc.RequestContextSerializer(
+    nova_base.NovaObjectSerializer())
+
+
+def nova_spec(ctx, vcpus=1, ram=2048, disk=20):
+    return nova_objects.RequestSpec(
+        ctx, flavor=nova_objects.Flavor(
+            id=1, flavorid='1', name='m1.small', vcpus=vcpus,
+            memory_mb=ram, root_gb=disk, ephemeral_gb=0, swap=0,
+            extra_specs={}),
+        image=nova_objects.ImageMeta(
+            properties=nova_objects.ImageMetaProps()),
+        project_id='bench-project', user_id='bench-user', num_instances=1,
+        instance_group=None, scheduler_hints={}, ignore_hosts=None,
+        force_hosts=None, force_nodes=None, retry=None,
+        availability_zone=None, pci_requests=None, numa_topology=None,
+        limits=None, is_bfv=False, requested_resources=[],
+        instance_uuid=str(uuid.uuid4()))
+
+
+def configure_nova(endpoint):
+    conf = nova_cloud.NOVA_CONF
+    conf.set_override('service_down_time', 86400)
+    conf.set_override('auth_type', 'admin_token', 'placement')
+    ks_loading.load_auth_from_conf_options(conf, 'placement')
+    conf.set_override('endpoint', endpoint, 'placement')
+    conf.set_override('token', embedded_placement.TOKEN, 'placement')
+    nova_rpc.init(conf)
+
+
+def our_conf(workdir, endpoint, api_url, cell_url):
+    path = os.path.join(workdir, 'hardened.conf')
+    with open(path, 'w') as f:
+        f.write(f'[DEFAULT]\nservice_down_time = 86400\n'
+                f'[api_database]\nconnection = {api_url}\n'
+                f'[database]\nconnection = {cell_url}\n'
+                f'[placement]\nauth_type = admin_token\n'
+                f'endpoint = {endpoint}\ntoken = {embedded_placement.TOKEN}'
+                '\n')
+    conf = cfg.ConfigOpts()
+    conf_pkg.register_opts(conf)
+    conf(['--config-file', path], project='hardened-scheduler',
+         default_config_files=[])
+    return conf
+
+
+def measure(call):
+    _http.seconds = 0.0
+    started = time.perf_counter()
+    call()
+    total = time.perf_counter() - started
+    return total, _http.seconds
+
+
+def load_cache(conf):
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    cache = host_cache.HostStateCache.from_conf(conf)
+    cache.refresh()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    hosts = len(cache.snapshot().hosts)
+    return cache, (after - before) / max(1, hosts)
+
+
+def run_size(size, cloud, conf, admin, requests, instance_counts):
+    cloud.grow_to(size)
+    conf.set_override('max_placement_results', size, 'scheduler')
+    nova_cloud.NOVA_CONF.set_override('max_placement_results', size,
+                                      'scheduler')
+    cache, bytes_per_host = load_cache(conf)
+    ours = our_manager.SchedulerManager(
+        conf, placement=placement_client.PlacementClient(conf),
+        hosts=cache, rng=random.Random(0))
+    theirs = nova_manager.SchedulerManager()
+    nctx = nova_context.get_admin_context()
+    rows = []
+    for instances in instance_counts:
+        samples = {'nova': [], 'ours': []}
+        for n in range(requests + 2):
+            spec = nova_spec(nctx)
+            wire = json.loads(jsonutils.dumps(
+                SERIALIZER.serialize_entity(nctx, spec)))
+            our_spec = spec_codec.decode_request_spec(wire)
+            ctx = context_obj.RequestContext(
+                user_id='bench-user', project_id='bench-project',
+                request_id=f'req-{uuid.uuid4()}', is_admin=True)
+            for side in ('nova', 'ours') if n % 2 else ('ours', 'nova'):
+                uuids = [str(uuid.uuid4()) for _ in range(instances)]
+                if side == 'nova':
+                    sample = measure(lambda: theirs.select_destinations(
+                        nctx, spec_obj=spec, instance_uuids=uuids,
+                        return_objects=True, return_alternates=True))
+                else:
+                    sample = measure(lambda: ours.select_destinations(
+                        ctx, our_spec, uuids, return_alternates=True))
+                for consumer in uuids:
+                    admin.delete_allocations(consumer)
+                if n >= 2:  # two warm-up rounds
+                    samples[side].append(sample)
+        rows.append(summarize(size, instances, samples, bytes_per_host))
+        print_row(rows[-1])
+    return rows
+
+
+def summarize(size, instances, samples, bytes_per_host):
+    def med(side, index):
+        return statistics.median(s[index] for s in samples[side]) * 1000
+
+    def sched(side):
+        return statistics.median(s[0] - s[1] for s in samples[side]) * 1000
+
+    return {
+        'hosts': size, 'instances': instances,
+        'nova_ms': med('nova', 0), 'ours_ms': med('ours', 0),
+        'nova_sched_ms': sched('nova'), 'ours_sched_ms': sched('ours'),
+        'ours_placement_ms': med('ours', 1),
+        'nova_placement_ms': med('nova', 1),
+        'bytes_per_host': bytes_per_host,
+        'requests': len(samples['ours'])}
+
+
+HEADER = ('hosts inst | e2e nova   ours  ratio | sched nova   ours  ratio '
+          '| ours/placement | decisions/s | bytes/host')
+
+
+def print_row(r):
+    e2e = r['ours_ms'] / r['nova_ms']
+    sched = r['ours_sched_ms'] / max(r['nova_sched_ms'], 1e-9)
+    floor = r['ours_ms'] / max(r['ours_placement_ms'], 1e-9)
+    rate = 1000.0 / max(r['ours_sched_ms'], 1e-9)
+    print(f"{r['hosts']:5d} {r['instances']:4d} | {r['nova_ms']:8.1f} "
+          f"{r['ours_ms']:6.1f} {e2e:6.3f} | {r['nova_sched_ms']:8.1f} "
+          f"{r['ours_sched_ms']:6.1f} {sched:6.3f} | {floor:14.3f} | "
+          f"{rate:11.0f} | {r['bytes_per_host']:10.0f}", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sizes', default='100,1000,10000')
+    parser.add_argument('--instances', default='1,10')
+    parser.add_argument('--requests', type=int, default=10,
+                        help='measured requests per side and case')
+    parser.add_argument('--json', help='write the results here')
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(',')]
+    counts = [int(s) for s in args.instances.split(',')]
+    with tempfile.TemporaryDirectory(prefix='hs-bench-') as workdir:
+        # nova's migrations before Placement's own (both use alembic).
+        api_url, cell_url = nova_cloud.create_databases(workdir)
+        placement = embedded_placement.EmbeddedPlacement().start()
+        try:
+            admin = placement_admin.Admin(placement.endpoint)
+            configure_nova(placement.endpoint)
+            conf = our_conf(workdir, placement.endpoint, api_url, cell_url)
+            cloud = nova_cloud.Cloud(api_url, cell_url, admin)
+            print('Medians in ms; ratio = ours / nova; "sched" excludes '
+                  'Placement HTTP; ours/placement = our end-to-end over '
+                  'our Placement calls alone.')
+            print(HEADER)
+            rows = []
+            for size in sizes:
+                rows += run_size(size, cloud, conf, admin, args.requests,
+                                 counts)
+        finally:
+            placement.stop()
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(rows, f, indent=1)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""AggregateInstanceExtraSpecsFilter: flavors matched to aggregates.
+
+Every flavor extra spec that is unscoped or scoped
+``aggregate_instance_extra_specs:`` names an aggregate metadata key
+(the part after the scope, which may itself contain ``:``). The host's
+aggregates must set that key, and one of its comma-separated values must
+satisfy the extra spec's requirement in the extra-spec operator grammar
+(see extra_specs_ops). Extra specs with any other scope are ignored.
+
+Deliberate difference: a value a numeric operator cannot compare (or a
+bare ``<or>``) makes nova's filter raise, or not, depending on the order
+in which it happens to try the values; here such a value just does not
+match, and the host passes if another value does.
+"""
+
+from scheduler import filters
+from scheduler import host_state
+from scheduler.filters import aggregate_metadata
+from scheduler.filters import extra_specs_ops
+from scheduler.objects import request_spec
+
+SCOPE = 'aggregate_instance_extra_specs'
+
+
+def _matches(value: str, requirement: str) -> bool:
+    try:
+        return extra_specs_ops.match(value, requirement)
+    except ValueError:
+        return False
+
+
+class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
+    """The host's aggregate metadata satisfies the flavor's extra specs."""
+
+    run_filter_once_per_request = True
+    RUN_ON_REBUILD = False
+
+    def host_passes(self, host: host_state.HostState,
+                    spec: request_spec.RequestSpec
+                    ) -> filters.Rejection | None:
+        extra_specs = spec.flavor.extra_specs
+        if not extra_specs:
+            return None
+        metadata = aggregate_metadata.metadata_by_key(host)
+        for key, requirement in extra_specs.items():
+            scope, sep, rest = key.partition(':')
+            if sep:
+                if scope != SCOPE:
+                    continue
+                key = rest
+            values = metadata.get(key)
+            if not values:
+                return self.reject(f'extra spec {key} not in aggregate '
+                                   'metadata')
+            if not any(_matches(value, requirement) for value in values):
+                return self.reject(f'extra spec {key} not satisfied by '
+                                   'aggregate metadata')
+        return None

@@ -1,0 +1,17 @@
+"""AllHostsFilter: passes every host (nova's no-op filter)."""
+
+from scheduler import filters
+from scheduler import host_state
+from scheduler.objects import request_spec
+
+
+class AllHostsFilter(filters.BaseHostFilter):
+    """Every host passes."""
+
+    run_filter_once_per_request = True
+    RUN_ON_REBUILD = False
+
+    def host_passes(self, host: host_state.HostState,
+                    spec: request_spec.RequestSpec
+                    ) -> filters.Rejection | None:
+        return None

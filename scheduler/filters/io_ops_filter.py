@@ -1,0 +1,39 @@
+"""IoOpsFilter and AggregateIoOpsFilter: hosts not too busy with IO.
+
+A host passes while its count of instances in an IO-heavy task state
+(num_io_ops) is below the limit: [filter_scheduler]max_io_ops_per_host,
+or for AggregateIoOpsFilter the smallest ``max_io_ops_per_host`` its
+aggregates set (the option when none does or one is not an integer).
+"""
+
+from scheduler import filters
+from scheduler import host_state
+from scheduler.filters import aggregate_metadata
+from scheduler.objects import request_spec
+
+KEY = 'max_io_ops_per_host'
+TOO_MANY_IO_OPS = 'too many IO operations in progress'
+
+
+class IoOpsFilter(filters.BaseHostFilter):
+    """num_io_ops below [filter_scheduler]max_io_ops_per_host."""
+
+    RUN_ON_REBUILD = False
+
+    def max_io_ops(self, host: host_state.HostState) -> int:
+        return int(self.conf.filter_scheduler.max_io_ops_per_host)
+
+    def host_passes(self, host: host_state.HostState,
+                    spec: request_spec.RequestSpec
+                    ) -> filters.Rejection | None:
+        if host.num_io_ops < self.max_io_ops(host):
+            return None
+        return self.reject(TOO_MANY_IO_OPS)
+
+
+class AggregateIoOpsFilter(IoOpsFilter):
+    """num_io_ops below the aggregates' max_io_ops_per_host."""
+
+    def max_io_ops(self, host: host_state.HostState) -> int:
+        return aggregate_metadata.int_limit(host, KEY,
+                                            super().max_io_ops(host))

@@ -1,0 +1,33 @@
+"""MetricsFilter: hosts reporting every metric the MetricsWeigher uses.
+
+The metric names are those of [metrics]weight_setting (invalid entries
+dropped, as the weigher does), read once when the filter is built.
+"""
+
+from oslo_config import cfg
+
+from scheduler import filters
+from scheduler import host_state
+from scheduler import weighers
+from scheduler.objects import request_spec
+
+MISSING_METRICS = 'host does not report every weighed metric'
+
+
+class MetricsFilter(filters.BaseHostFilter):
+    """The host reports all metrics named in [metrics]weight_setting."""
+
+    RUN_ON_REBUILD = False
+
+    def __init__(self, conf: cfg.ConfigOpts) -> None:
+        super().__init__(conf)
+        self.names = frozenset(
+            name for name, _ratio in weighers.parse_weight_setting(
+                conf.metrics.weight_setting, 'metrics.weight_setting'))
+
+    def host_passes(self, host: host_state.HostState,
+                    spec: request_spec.RequestSpec
+                    ) -> filters.Rejection | None:
+        if self.names.issubset(metric.name for metric in host.metrics):
+            return None
+        return self.reject(MISSING_METRICS)

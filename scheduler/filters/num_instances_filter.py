@@ -1,0 +1,39 @@
+"""NumInstancesFilter and AggregateNumInstancesFilter: hosts not full.
+
+A host passes while it has fewer instances than the limit:
+[filter_scheduler]max_instances_per_host, or for
+AggregateNumInstancesFilter the smallest ``max_instances_per_host`` its
+aggregates set (the option when none does or one is not an integer).
+"""
+
+from scheduler import filters
+from scheduler import host_state
+from scheduler.filters import aggregate_metadata
+from scheduler.objects import request_spec
+
+KEY = 'max_instances_per_host'
+TOO_MANY_INSTANCES = 'too many instances on host'
+
+
+class NumInstancesFilter(filters.BaseHostFilter):
+    """num_instances below [filter_scheduler]max_instances_per_host."""
+
+    RUN_ON_REBUILD = False
+
+    def max_instances(self, host: host_state.HostState) -> int:
+        return int(self.conf.filter_scheduler.max_instances_per_host)
+
+    def host_passes(self, host: host_state.HostState,
+                    spec: request_spec.RequestSpec
+                    ) -> filters.Rejection | None:
+        if host.num_instances < self.max_instances(host):
+            return None
+        return self.reject(TOO_MANY_INSTANCES)
+
+
+class AggregateNumInstancesFilter(NumInstancesFilter):
+    """num_instances below the aggregates' max_instances_per_host."""
+
+    def max_instances(self, host: host_state.HostState) -> int:
+        return aggregate_metadata.int_limit(host, KEY,
+                                            super().max_instances(host))

@@ -1,0 +1,161 @@
+"""The RPC dispatcher: bound, track, dispatch, and fail cleanly.
+
+On top of oslo.messaging's RPCDispatcher (version and namespace routing,
+the call-monitor heartbeat, ExplicitRPCAccessPolicy) every message is
+
+- refused without being decoded when it is larger than
+  ``[hardened_scheduler] max_rpc_message_bytes`` or its envelope
+  (method, version, namespace, args) is malformed;
+- tracked in ``InFlight`` while it runs, so a shutdown can drain it;
+- answered, when it fails, with an exception shaped by ``remote_errors``
+  and *no traceback*: oslo.messaging formats ``exc_info`` into the reply,
+  so the failure is handed over as an expected exception whose traceback
+  is None; the reply then carries only the exception's own line.
+
+Failures are logged here, once, with the request id: unexpected ones at
+ERROR with the traceback (in our log only), refused requests at WARNING,
+NoValidHost at DEBUG (the manager logs the decision at INFO).
+"""
+
+from collections.abc import Mapping, Sequence
+import logging
+import re
+from typing import Any, NoReturn
+
+import oslo_messaging
+from oslo_messaging.rpc import dispatcher as oslo_dispatcher
+
+from scheduler import errors
+from scheduler.codec import errors as codec_errors
+from scheduler.placement import errors as placement_errors
+from scheduler.rpc import endpoints as endpoints_mod
+from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import message_size
+from scheduler.rpc import remote_errors
+
+LOG = logging.getLogger(__name__)
+_METHOD = re.compile(r'^[A-Za-z_][A-Za-z0-9_]{0,63}$')
+_VERSION = re.compile(r'^[0-9]{1,4}\.[0-9]{1,4}$')
+_REQUEST_ID = re.compile(r'^[A-Za-z0-9_.:\-]{1,80}$')
+UNKNOWN = '-'
+
+
+def request_id(ctxt: Mapping[str, object], key: str = 'request_id') -> str:
+    """A context's request id, when it is one; never arbitrary text."""
+    value = ctxt.get(key)
+    if isinstance(value, str) and _REQUEST_ID.match(value):
+        return value
+    return UNKNOWN
+
+
+def _global_id(ctxt: Mapping[str, object]) -> str | None:
+    value = request_id(ctxt, 'global_request_id')
+    return None if value == UNKNOWN else value
+
+
+def method_name(message: object) -> str:
+    """The message's method name, when it is one; never arbitrary text."""
+    method = message.get('method') if isinstance(message, Mapping) else None
+    if isinstance(method, str) and _METHOD.match(method):
+        return method
+    return UNKNOWN
+
+
+def check_envelope(message: object) -> tuple[str, str]:
+    """Method and version of a well-formed message; ValidationError else.
+    """
+    if not isinstance(message, Mapping):
+        raise codec_errors.ValidationError('message', 'expected a dict')
+    method = method_name(message)
+    if method == UNKNOWN:
+        raise codec_errors.ValidationError('method',
+                                           'expected a method name')
+    version = message.get('version', '1.0')
+    if not isinstance(version, str) or not _VERSION.match(version):
+        raise codec_errors.ValidationError(
+            'version', 'expected a version like 4.5')
+    namespace = message.get('namespace')
+    if namespace is not None and not (
+            isinstance(namespace, str) and _METHOD.match(namespace)):
+        raise codec_errors.ValidationError('namespace',
+                                           'expected a namespace name')
+    args = message.get('args', {})
+    if not isinstance(args, Mapping) or not all(
+            isinstance(k, str) for k in args):
+        raise codec_errors.ValidationError(
+            'args', 'expected a dict of named arguments')
+    return method, version
+
+
+def _raise_on_wire(wire: BaseException) -> NoReturn:
+    """Reply with ``wire``, logged by us already, without a traceback."""
+    expected = oslo_messaging.ExpectedException()
+    # oslo.messaging formats exc_info[2] into the reply's "tb".
+    expected.exc_info = (type(wire), wire, None)
+    raise expected from None
+
+
+class Dispatcher(oslo_messaging.RPCDispatcher):  # type: ignore[misc]
+    def __init__(self, endpoints: Sequence[object], *,
+                 max_message_bytes: int,
+                 inflight: inflight_mod.InFlight) -> None:
+        super().__init__(list(endpoints), None,
+                         oslo_messaging.ExplicitRPCAccessPolicy)
+        self._max_bytes = max_message_bytes
+        self._inflight = inflight
+
+    def dispatch(self, incoming: Any) -> Any:
+        ctxt = incoming.ctxt if isinstance(incoming.ctxt, Mapping) else {}
+        rid = request_id(ctxt)
+        method, version = method_name(incoming.message), UNKNOWN
+        try:
+            method, version = check_envelope(incoming.message)
+            if message_size.too_large((incoming.message, ctxt),
+                                      self._max_bytes):
+                raise codec_errors.ValidationError(
+                    'message', f'larger than {self._max_bytes} bytes')
+            with self._inflight.track(method, rid, _global_id(ctxt)):
+                return super().dispatch(incoming)
+        except Exception as exc:  # every failure is answered, cleanly
+            wire = self._wire(exc, method, version, rid)
+        _raise_on_wire(wire)
+
+    def _wire(self, exc: Exception, method: str, version: str,
+              rid: str) -> BaseException:
+        """The exception to send for ``exc``, logged once here."""
+        cast = method in endpoints_mod.CAST_METHODS
+        if isinstance(exc, codec_errors.ValidationError):
+            LOG.warning('Refused request %(req)s (%(method)s): %(error)s',
+                        {'method': method, 'req': rid, 'error': exc})
+            if method == 'select_destinations':
+                return remote_errors.invalid_request(exc)
+            return remote_errors.invalid_call(
+                'RPC' if method == UNKNOWN else method, exc)
+        if isinstance(exc, errors.NoValidHost):
+            LOG.debug('NoValidHost for request %s', rid)
+            return remote_errors.no_valid_host(exc.reason)
+        if isinstance(exc, placement_errors.ConsumerGenerationConflict):
+            LOG.error('Request %(req)s failed: %(error)s',
+                      {'req': rid, 'error': exc})
+            return remote_errors.allocation_update_failed(
+                exc.consumer_uuid, exc.message)
+        if isinstance(exc, inflight_mod.Aborted):
+            LOG.warning('Request %(req)s (%(method)s) aborted: the service '
+                        'is stopping', {'req': rid, 'method': method})
+            return remote_errors.request_aborted(method, rid)
+        if isinstance(exc, oslo_dispatcher.NoSuchMethod):
+            LOG.warning('Refused request %(req)s: no method %(method)s',
+                        {'req': rid, 'method': method})
+            no_method: BaseException = oslo_messaging.NoSuchMethod(method)
+            return no_method
+        if isinstance(exc, oslo_dispatcher.UnsupportedVersion):
+            LOG.warning('Refused request %(req)s: %(method)s version '
+                        '%(version)s is not supported',
+                        {'req': rid, 'method': method, 'version': version})
+            unsupported: BaseException = oslo_messaging.UnsupportedVersion(
+                version, method=method)
+            return unsupported
+        LOG.error('%(what)s %(method)s request %(req)s failed unexpectedly',
+                  {'what': 'Cast' if cast else 'Call', 'method': method,
+                   'req': rid}, exc_info=exc)
+        return remote_errors.internal_error(method, rid)

@@ -1,0 +1,197 @@
+"""The scheduler service, embeddable: nova's scheduler API on a transport.
+
+::
+
+    transport = scheduler.rpc.server.get_transport(conf)
+    svc = scheduler.service.create_service(conf, transport)
+    svc.start()      # listens; returns at once
+    ...
+    svc.stop()       # drains (see below), then returns
+    svc.wait()
+
+``create_service`` builds everything in the calling process and starts
+nothing: no thread, no connection before ``start()``. Without ``hosts``
+it builds the database-backed host-state cache from ``conf``; without
+``placement`` a Placement client from ``[placement]``. The service
+starts and stops the cache it uses.
+
+``stop()`` drains as nova's services do: it stops taking messages, waits
+for the requests in flight for ``[DEFAULT] manager_shutdown_timeout``
+minus up to 20 seconds kept for cleanup (bounded by
+``graceful_shutdown_timeout`` when that is smaller), then aborts the rest:
+an aborted request fails at its next Placement call and releases what it
+claimed, and claims of requests still running at the end of the cleanup
+time are released for them. ``reset()`` (SIGHUP) reloads the host cache.
+"""
+
+from collections.abc import Sequence
+import importlib
+import logging
+import random
+import threading
+from typing import Any, cast
+
+from oslo_config import cfg
+from oslo_service.backend import base as service_base
+
+from scheduler import filters as filters_mod
+from scheduler import host_source
+from scheduler import manager as manager_mod
+from scheduler import request_filters
+from scheduler import weighers as weighers_mod
+from scheduler.codec import limits as limits_mod
+from scheduler.placement import client as placement_client
+from scheduler.rpc import cache as cache_mod
+from scheduler.rpc import endpoints
+from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import server as server_mod
+
+LOG = logging.getLogger(__name__)
+# nova: the manager keeps up to 20 s of its shutdown time for cleanup, and
+# stays 10 s under graceful_shutdown_timeout when that is the smaller.
+CLEANUP_RESERVE = 20.0
+GRACEFUL_MARGIN = 10.0
+
+
+def drain_budget(conf: cfg.ConfigOpts) -> tuple[float, float]:
+    """(seconds to wait for requests, seconds for aborting the rest)."""
+    total = float(conf.manager_shutdown_timeout)
+    try:
+        graceful = float(conf.graceful_shutdown_timeout)
+    except cfg.NoSuchOptError:
+        graceful = 0.0  # not under oslo.service: no outer bound
+    if graceful and total > graceful:
+        LOG.warning('manager_shutdown_timeout (%s) is higher than '
+                    'graceful_shutdown_timeout (%s); draining for less',
+                    total, graceful)
+        total = max(0.0, graceful - GRACEFUL_MARGIN)
+    reserve = min(CLEANUP_RESERVE, total)
+    return total - reserve, reserve
+
+
+class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
+    """One RPC server over one manager and one host cache."""
+
+    def __init__(self, conf: cfg.ConfigOpts, *, server: Any,
+                 hosts: cache_mod.HostCache,
+                 placement: inflight_mod.GuardedPlacement,
+                 inflight: inflight_mod.InFlight) -> None:
+        self.conf = conf
+        self.hosts = hosts
+        self.placement = placement
+        self.inflight = inflight
+        self._server = server
+        self._lock = threading.Lock()
+        self._started = False
+        self._stopping = False
+        self._stopped = threading.Event()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started or self._stopping:
+                return
+            self._started = True
+            self.hosts.start()
+            self._server.start()
+        LOG.info('hardened-scheduler serving topic %(topic)s as server '
+                 '%(server)s',
+                 {'topic': self.conf.hardened_scheduler.rpc_topic,
+                  'server': self.conf.host})
+
+    def stop(self, graceful: bool = True) -> None:
+        with self._lock:
+            if self._stopping:
+                return
+            self._stopping = True
+            started = self._started
+        try:
+            if started:
+                self._server.stop()
+                idle = self._drain() if graceful else self._abort(0.0)
+                if idle:
+                    self._server.wait()
+        finally:
+            self.hosts.stop()
+            self._stopped.set()
+
+    def _drain(self) -> bool:
+        wait_for, reserve = drain_budget(self.conf)
+        count = self.inflight.count()
+        if count:
+            LOG.info('Stopping: waiting up to %(wait).0f s for %(n)d '
+                     'request(s) in flight', {'wait': wait_for, 'n': count})
+        if self.inflight.wait_idle(wait_for):
+            self.inflight.abort()  # closes: queued messages are refused
+            return True
+        return self._abort(reserve)
+
+    def _abort(self, reserve: float) -> bool:
+        aborted = self.inflight.abort()
+        for ticket in aborted:
+            LOG.warning('Aborting request %(req)s (%(method)s): the service '
+                        'is stopping', {'req': ticket.request_id,
+                                        'method': ticket.method})
+        idle = self.inflight.wait_idle(reserve)
+        if not idle:
+            self.placement.release_unfinished()
+        return idle
+
+    def wait(self) -> None:
+        self._stopped.wait()
+
+    def reset(self) -> None:
+        """SIGHUP: reload the host cache; requests keep being served."""
+        LOG.info('Reloading the host state cache')
+        self.hosts.refresh()
+
+
+def _host_state_cache(conf: cfg.ConfigOpts) -> cache_mod.HostCache:
+    # Imported here: the database-backed cache (and SQLAlchemy) is only
+    # needed when no host source is handed in.
+    host_cache = importlib.import_module('scheduler.host_cache')
+    cache: cache_mod.HostCache = host_cache.HostStateCache.from_conf(conf)
+    return cache
+
+
+def create_service(
+        conf: cfg.ConfigOpts, transport: Any, *,
+        hosts: cache_mod.HostCache | host_source.HostSource | None = None,
+        placement: placement_client.PlacementClient | None = None,
+        filters: Sequence[filters_mod.BaseHostFilter] | None = None,
+        weighers: Sequence[weighers_mod.BaseWeigher] | None = None,
+        request_filter_chain: Sequence[
+            request_filters.RequestFilter] | None = None,
+        rng: random.Random | None = None) -> SchedulerService:
+    """A scheduler service on ``transport``, not started.
+
+    :param conf: a ConfigOpts with the scheduler options registered
+        (``scheduler.conf.register_opts``) and parsed.
+    :param transport: an oslo.messaging RPC transport
+        (``scheduler.rpc.server.get_transport(conf)`` or any other,
+        e.g. ``fake://`` in tests).
+    :param hosts: a HostCache (casts update it, SIGHUP refreshes it) or
+        a plain HostSource (casts are then ignored); default: the
+        database-backed cache built from ``conf``.
+    :param placement: a Placement client; default: one from
+        ``[placement]``.
+    :param filters, weighers, request_filter_chain, rng: passed to the
+        manager (default: the configured plugins).
+    """
+    inflight = inflight_mod.InFlight()
+    guarded = inflight_mod.GuardedPlacement(
+        placement or placement_client.PlacementClient(conf), inflight)
+    cache = (cache_mod.as_cache(hosts) if hosts is not None
+             else _host_state_cache(conf))
+    manager = manager_mod.SchedulerManager(
+        conf,
+        # Same calls as the client: the manager sees a PlacementClient.
+        placement=cast(placement_client.PlacementClient, guarded),
+        hosts=cache, filters=filters, weighers=weighers,
+        request_filter_chain=request_filter_chain, rng=rng)
+    api = endpoints.SchedulerEndpoint(
+        scheduler=manager, hosts=cache,
+        limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight)
+    server = server_mod.create_server(
+        conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight)
+    return SchedulerService(conf, server=server, hosts=cache,
+                            placement=guarded, inflight=inflight)
