@@ -9,6 +9,7 @@ without coming back to us.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scheduler import claims
 from scheduler import host_state
 from scheduler import selections
 from scheduler.objects import selection
@@ -18,7 +19,9 @@ def build(chosen: Sequence[tuple[host_state.HostState,
                                  Mapping[str, Any] | None]],
           ordered_hosts: Sequence[host_state.HostState], *, num_alts: int,
           allocation_request_version: str | None, default_az: str,
-          with_candidates: bool) -> list[list[selection.Selection]]:
+          candidates_of: claims.CandidatesOf | None
+          ) -> list[list[selection.Selection]]:
+    """``candidates_of`` is None on paths that claim nothing."""
     chosen_uuids = {host.uuid for host, _ in chosen}
     result = []
     for host, alloc_req in chosen:
@@ -30,12 +33,13 @@ def build(chosen: Sequence[tuple[host_state.HostState,
                 break
             if alt.cell_uuid != host.cell_uuid or alt.uuid in chosen_uuids:
                 continue
-            if with_candidates:
-                if not alt.allocation_candidates:
+            if candidates_of is not None:
+                candidates = candidates_of(alt)
+                if not candidates:
                     continue
                 row.append(selections.build(
                     alt, default_az=default_az,
-                    allocation_request=alt.allocation_candidates[0],
+                    allocation_request=candidates[0],
                     allocation_request_version=allocation_request_version))
             else:
                 row.append(selections.build(alt, default_az=default_az))

@@ -5,7 +5,7 @@ ends in any failure, ``release()`` deletes them all, so a failed request
 never leaves allocations behind (nova only cleans up on NoValidHost).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 import logging
 from typing import Any
 
@@ -16,6 +16,9 @@ from scheduler.placement import client as placement_client
 from scheduler.placement import errors as placement_errors
 
 LOG = logging.getLogger(__name__)
+# The allocation candidates of a host for this request.
+CandidatesOf = Callable[[host_state.HostState],
+                        Sequence[Mapping[str, Any]]]
 
 
 class Claims:
@@ -31,7 +34,7 @@ class Claims:
 
     def claim_first(self, hosts: list[host_state.HostState],
                     spec: request_spec.RequestSpec, instance_uuid: str,
-                    user_id: str | None
+                    user_id: str | None, candidates_of: CandidatesOf
                     ) -> tuple[host_state.HostState, Mapping[str, Any]] | None:
         """Claim the first host in order that Placement accepts.
 
@@ -40,9 +43,10 @@ class Claims:
         AllocationUpdateFailed for it).
         """
         for host in hosts:
-            if not host.allocation_candidates:
+            candidates = candidates_of(host)
+            if not candidates:
                 continue
-            alloc_req = host.allocation_candidates[0]
+            alloc_req = candidates[0]
             outcome = self._client.claim(
                 instance_uuid, alloc_req, project_id=spec.project_id,
                 user_id=user_id,

@@ -66,6 +66,9 @@ class SchedulerManager:
         self.request_filters = tuple(
             request_filter_chain if request_filter_chain is not None
             else request_filters.default_filters())
+        # Attach candidates to every host only when a filter reads them.
+        self._attach_candidates = any(
+            f.USES_ALLOCATION_CANDIDATES for f in self.filters)
         self.rng = rng or random.SystemRandom()
         self.clock = clock
         self.metrics = metrics
@@ -83,6 +86,7 @@ class SchedulerManager:
         snapshot = self.hosts.snapshot()
         rebuild = spec.scheduler_hints.get('_nova_check_type') == ('rebuild',)
         claims: claims_mod.Claims | None = None
+        candidates_of: claims_mod.CandidatesOf | None = None
         try:
             if rebuild:
                 hosts = self._rebuild_hosts(spec, snapshot, recorder)
@@ -92,7 +96,8 @@ class SchedulerManager:
                 found = candidates_mod.fetch(
                     self.placement, self.conf, spec, snapshot, recorder,
                     context.global_id)
-                hosts = self._candidate_hosts(found, snapshot, recorder)
+                hosts, candidates_of = self._candidate_hosts(
+                    found, snapshot, recorder)
                 version = found.version
             num_alts = (self.conf.scheduler.max_attempts - 1
                         if return_alternates else 0)
@@ -104,7 +109,8 @@ class SchedulerManager:
                     self.placement, recorder, context.global_id, version)
                 chosen, ordered = self._choose(
                     spec, hosts, count, instance_uuids, recorder, False,
-                    claims=claims, user_id=spec.user_id or context.user_id)
+                    claims=claims, user_id=spec.user_id or context.user_id,
+                    candidates_of=candidates_of)
             if len(chosen) < count:
                 recorder.fail(explanation.STAGE_CLAIMS
                               if recorder.claims.tried
@@ -121,7 +127,7 @@ class SchedulerManager:
                 allocation_request_version=(
                     version if claims is not None else None),
                 default_az=self.conf.default_availability_zone,
-                with_candidates=claims is not None)
+                candidates_of=candidates_of if claims is not None else None)
         except errors.StageFailed:
             if claims is not None:
                 claims.release()
@@ -181,16 +187,22 @@ class SchedulerManager:
     def _candidate_hosts(self, found: candidates_mod.Candidates,
                          snapshot: host_source.HostSnapshot,
                          recorder: explanation.Recorder
-                         ) -> list[host_state.HostState]:
-        known, missing = snapshot.by_uuids(found.providers)
+                         ) -> tuple[list[host_state.HostState],
+                                    claims_mod.CandidatesOf]:
+        """The hosts Placement offered, and how to get their candidates."""
+        hosts, missing = snapshot.by_uuids(found.providers)
         # Nested and sharing providers are summarized too; only providers
         # that are compute nodes become hosts, so "missing" is not an error.
-        hosts = [host_state.with_candidates(
-            h, found.by_provider.get(h.uuid, ())) for h in known]
         if not hosts:
             recorder.lose_hosts('unknown to the scheduler', missing)
         recorder.hosts_found = len(hosts)
-        return hosts
+        if not self._attach_candidates:
+            by_provider = found.by_provider
+            return hosts, lambda h: by_provider.get(h.uuid, ())
+        hosts = [host_state.with_candidates(h, found.by_provider.get(h.uuid,
+                                                                     ()))
+                 for h in hosts]
+        return hosts, _attached_candidates
 
     def _sorted(self, spec: request_spec.RequestSpec,
                 hosts: Sequence[host_state.HostState], index: int,
@@ -206,7 +218,8 @@ class SchedulerManager:
                 instance_uuids: Sequence[str] | None,
                 recorder: explanation.Recorder, rebuild: bool, *,
                 claims: claims_mod.Claims | None = None,
-                user_id: str | None = None
+                user_id: str | None = None,
+                candidates_of: claims_mod.CandidatesOf | None = None
                 ) -> tuple[Chosen, list[host_state.HostState]]:
         """Pick (and claim, when asked to) a host for each instance."""
         chosen: Chosen = []
@@ -219,7 +232,9 @@ class SchedulerManager:
             if not ordered:
                 break
             if claims is not None and uuid is not None:
-                claimed = claims.claim_first(ordered, spec, uuid, user_id)
+                assert candidates_of is not None
+                claimed = claims.claim_first(ordered, spec, uuid, user_id,
+                                             candidates_of)
                 if claimed is None:
                     break
                 host, alloc_req = claimed
@@ -251,6 +266,11 @@ class SchedulerManager:
         LOG.info('NoValidHost: %s', explanation.operator_record(expl))
         return errors.NoValidHost(
             expl, self.conf.hardened_scheduler.nova_compatible_reasons)
+
+
+def _attached_candidates(host: host_state.HostState
+                         ) -> tuple[Mapping[str, Any], ...]:
+    return host.allocation_candidates
 
 
 def _with_provider_mappings(spec: request_spec.RequestSpec,

@@ -2,15 +2,20 @@
 
 A filter looks at one immutable ``HostState`` and the request and returns
 ``None`` when the host passes or a ``Rejection`` saying why it does not.
-``run_filters`` applies the enabled filters in order with nova's rules and
-records what each one removed; the NoValidHost explanation is built from
-those records. An exception inside a filter is a bug and propagates.
+A filter that also narrows the host for the rest of the request (nova's
+NUMA and PCI filters drop the allocation candidates that do not fit and
+set limits) implements ``refine`` instead, returning the narrowed host or
+a ``Rejection``; later filters, the weighers, the claim and the
+Selections all see the narrowed host. ``run_filters`` applies the enabled
+filters in order with nova's rules and records what each one removed; the
+NoValidHost explanation is built from those records. An exception inside
+a filter is a bug and propagates.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 import collections
 import dataclasses
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from oslo_config import cfg
 
@@ -33,11 +38,16 @@ class Rejection:
 
 
 class BaseHostFilter:
-    """Base of host filters; subclasses implement ``host_passes``."""
+    """Base of host filters; subclasses implement ``host_passes`` (or,
+    to narrow the host, ``refine`` as RefiningHostFilter does)."""
 
     # Hosts' answers do not change between the instances of a
     # multi-create: run only for the first one.
     run_filter_once_per_request: ClassVar[bool] = False
+    # Filters that read or prune HostState.allocation_candidates say so;
+    # otherwise the pipeline attaches candidates only to the hosts it
+    # claims or offers, not to every host of every request.
+    USES_ALLOCATION_CANDIDATES: ClassVar[bool] = False
     # Run when the request only checks the current host for a rebuild.
     RUN_ON_REBUILD: ClassVar[bool] = False
 
@@ -52,11 +62,43 @@ class BaseHostFilter:
                     spec: request_spec.RequestSpec) -> Rejection | None:
         raise NotImplementedError
 
+    def refine(self, host: host_state.HostState,
+               spec: request_spec.RequestSpec
+               ) -> host_state.HostState | Rejection:
+        """The host as later stages should see it, or why it fails.
+
+        Plain filters keep the host as it is.
+        """
+        rejection = self.host_passes(host, spec)
+        return host if rejection is None else rejection
+
     def run_for_index(self, index: int) -> bool:
         return not (self.run_filter_once_per_request and index > 0)
 
     def reject(self, reason: str) -> Rejection:
         return Rejection(self.name, reason)
+
+
+class RefiningHostFilter(BaseHostFilter):
+    """A filter that narrows the host: subclasses implement ``refine``."""
+
+    def refine(self, host: host_state.HostState,
+               spec: request_spec.RequestSpec
+               ) -> host_state.HostState | Rejection:
+        raise NotImplementedError
+
+    def host_passes(self, host: host_state.HostState,
+                    spec: request_spec.RequestSpec) -> Rejection | None:
+        result = self.refine(host, spec)
+        return result if isinstance(result, Rejection) else None
+
+
+def keep_candidates(host: host_state.HostState,
+                    fits: Callable[[Mapping[str, Any]], bool]
+                    ) -> tuple[Mapping[str, Any], ...]:
+    """The host's allocation candidates that ``fits`` accepts, in order
+    (nova's CandidateFilterMixin.filter_candidates)."""
+    return tuple(c for c in host.allocation_candidates if fits(c))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -91,7 +133,8 @@ def run_filters(filters: Sequence[BaseHostFilter],
                 hosts: Sequence[host_state.HostState],
                 spec: request_spec.RequestSpec, *, index: int,
                 is_rebuild: bool) -> FilterOutcome:
-    """The hosts passing every filter, in their original order."""
+    """The hosts passing every filter, in their original order (each as
+    the filters refined it)."""
     remaining = tuple(hosts)
     stages: list[FilterStage] = []
     for position, filter_ in enumerate(filters):
@@ -107,11 +150,11 @@ def run_filters(filters: Sequence[BaseHostFilter],
         reasons: collections.Counter[str] = collections.Counter()
         passed = []
         for host in remaining:
-            rejection = filter_.host_passes(host, spec)
-            if rejection is None:
-                passed.append(host)
+            result = filter_.refine(host, spec)
+            if isinstance(result, Rejection):
+                reasons[result.reason] += 1
             else:
-                reasons[rejection.reason] += 1
+                passed.append(result)
         stages.append(FilterStage(filter_.name, len(remaining), len(passed),
                                   reasons))
         remaining = tuple(passed)

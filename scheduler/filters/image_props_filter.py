@@ -20,6 +20,7 @@ Deliberate differences from nova 34:
 import json
 from typing import Any
 
+from oslo_config import cfg
 from oslo_utils import versionutils
 
 from scheduler import filters
@@ -63,6 +64,12 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
     RUN_ON_REBUILD = True
     run_filter_once_per_request = True
 
+    def __init__(self, conf: cfg.ConfigOpts) -> None:
+        super().__init__(conf)
+        # Read once: this runs per host per request.
+        self._default_arch = (
+            conf.filter_scheduler.image_properties_default_architecture)
+
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
                     ) -> filters.Rejection | None:
@@ -71,8 +78,7 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
         def prop(name: str, default: Any = None) -> Any:
             return props.get(name, default) if props is not None else default
 
-        default_arch = self.conf.filter_scheduler.\
-            image_properties_default_architecture
+        default_arch = self._default_arch
         wanted = (hv_spec.canonical_architecture(
                       prop('hw_architecture', default_arch)),
                   hv_spec.canonical_hv_type(prop('img_hv_type')),

@@ -106,19 +106,25 @@ class BaseWeigher:
 
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         self.conf = conf
+        # Read once: option lookups cost microseconds and weighing runs
+        # per host per request. The multipliers are not mutable options,
+        # so a configuration reload builds new weighers.
+        self._multiplier = float(getattr(
+            getattr(conf, self.multiplier_group), self.multiplier_option))
+        self._aggregate_key = self.aggregate_key or self.multiplier_option
 
     @property
     def name(self) -> str:
         return type(self).__name__
 
     def configured_multiplier(self) -> float:
-        group = getattr(self.conf, self.multiplier_group)
-        return float(getattr(group, self.multiplier_option))
+        return self._multiplier
 
     def weight_multiplier(self, host: host_state.HostState) -> float:
-        return aggregate_multiplier(
-            host, self.aggregate_key or self.multiplier_option,
-            self.configured_multiplier())
+        if not host.aggregates:
+            return self._multiplier
+        return aggregate_multiplier(host, self._aggregate_key,
+                                    self._multiplier)
 
     def weigh(self, host: host_state.HostState,
               spec: request_spec.RequestSpec) -> float:

@@ -51,7 +51,20 @@ class AlternatesTest(testtools.TestCase):
         return alternates.build(
             chosen, ordered, num_alts=num_alts,
             allocation_request_version='1.36' if with_candidates else None,
-            default_az='nova', with_candidates=with_candidates)
+            default_az='nova',
+            candidates_of=((lambda h: h.allocation_candidates)
+                           if with_candidates else None))
+
+    def test_candidates_come_from_the_lookup(self):
+        table = {self.b.uuid: (cand('from-table'),)}
+        rows = alternates.build(
+            [(self.a, cand('ra'))], [self.a, self.c, self.b], num_alts=2,
+            allocation_request_version='1.36', default_az='nova',
+            candidates_of=lambda h: table.get(h.uuid, ()))
+        # c has none in the table; b's comes from the table.
+        self.assertEqual(['a', 'b'], [s.service_host for s in rows[0]])
+        self.assertEqual(cand('from-table'),
+                         json.loads(rows[0][1].allocation_request))
 
     def test_same_cell_unchosen_with_candidates(self):
         ordered = [self.a, self.d, self.c, self.b, self.e]
