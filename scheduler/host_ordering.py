@@ -34,7 +34,8 @@ def sorted_hosts(hosts: Sequence[host_state.HostState],
                  filters: Sequence[filters_mod.BaseHostFilter],
                  weighers: Sequence[weighers_mod.BaseWeigher],
                  conf: cfg.ConfigOpts, rng: random.Random,
-                 recorder: explanation.Recorder, is_rebuild: bool
+                 recorder: explanation.Recorder, is_rebuild: bool,
+                 memo: weighers_mod.WeighingMemo | None = None
                  ) -> list[host_state.HostState]:
     started = time.monotonic()
     constrained = host_constraints.apply(hosts, spec)
@@ -50,7 +51,7 @@ def sorted_hosts(hosts: Sequence[host_state.HostState],
     if not passed:
         return []
     started = time.monotonic()
-    weighed = weighers_mod.weigh_hosts(weighers, passed, spec)
+    weighed = weighers_mod.weigh_hosts(weighers, passed, spec, memo)
     ordered = ranking.rank(
         weighed,
         host_subset_size=conf.filter_scheduler.host_subset_size,

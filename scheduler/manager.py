@@ -87,6 +87,7 @@ class SchedulerManager:
         rebuild = spec.scheduler_hints.get('_nova_check_type') == ('rebuild',)
         claims: claims_mod.Claims | None = None
         candidates_of: claims_mod.CandidatesOf | None = None
+        memo = weighers_mod.WeighingMemo()
         try:
             if rebuild:
                 hosts = self._rebuild_hosts(spec, snapshot, recorder)
@@ -103,13 +104,14 @@ class SchedulerManager:
                         if return_alternates else 0)
             if instance_uuids is None or rebuild:
                 chosen, ordered = self._choose(
-                    spec, hosts, count, None, recorder, rebuild)
+                    spec, hosts, count, None, recorder, rebuild, memo)
             else:
                 claims = claims_mod.Claims(
                     self.placement, recorder, context.global_id, version)
                 chosen, ordered = self._choose(
                     spec, hosts, count, instance_uuids, recorder, False,
-                    claims=claims, user_id=spec.user_id or context.user_id,
+                    memo, claims=claims,
+                    user_id=spec.user_id or context.user_id,
                     candidates_of=candidates_of)
             if len(chosen) < count:
                 recorder.fail(explanation.STAGE_CLAIMS
@@ -121,7 +123,7 @@ class SchedulerManager:
             if len(chosen) > 1 and num_alts:
                 # Later instances consumed capacity: order once more.
                 ordered = self._sorted(spec, ordered, len(chosen) - 1,
-                                       recorder, rebuild)
+                                       recorder, rebuild, memo)
             result = alternates.build(
                 chosen, ordered, num_alts=num_alts,
                 allocation_request_version=(
@@ -206,17 +208,19 @@ class SchedulerManager:
 
     def _sorted(self, spec: request_spec.RequestSpec,
                 hosts: Sequence[host_state.HostState], index: int,
-                recorder: explanation.Recorder, rebuild: bool
+                recorder: explanation.Recorder, rebuild: bool,
+                memo: weighers_mod.WeighingMemo
                 ) -> list[host_state.HostState]:
         return host_ordering.sorted_hosts(
             hosts, spec, index, filters=self.filters,
             weighers=self.weighers, conf=self.conf, rng=self.rng,
-            recorder=recorder, is_rebuild=rebuild)
+            recorder=recorder, is_rebuild=rebuild, memo=memo)
 
     def _choose(self, spec: request_spec.RequestSpec,
                 hosts: list[host_state.HostState], count: int,
                 instance_uuids: Sequence[str] | None,
-                recorder: explanation.Recorder, rebuild: bool, *,
+                recorder: explanation.Recorder, rebuild: bool,
+                memo: weighers_mod.WeighingMemo, *,
                 claims: claims_mod.Claims | None = None,
                 user_id: str | None = None,
                 candidates_of: claims_mod.CandidatesOf | None = None
@@ -228,7 +232,8 @@ class SchedulerManager:
             uuid = instance_uuids[index] if instance_uuids else None
             if uuid is not None:
                 spec = spec.replace(instance_uuid=uuid)
-            ordered = self._sorted(spec, ordered, index, recorder, rebuild)
+            ordered = self._sorted(spec, ordered, index, recorder, rebuild,
+                                   memo)
             if not ordered:
                 break
             if claims is not None and uuid is not None:

@@ -144,17 +144,69 @@ class BaseWeigher:
         return weights
 
 
+class WeighingMemo:
+    """Raw weights already computed for one request.
+
+    Within a request a host changes only by becoming a new object (when
+    an instance is placed on it), and weighers read only the parts of the
+    spec that every instance of the request shares (flavor, image, group
+    policy and members, destination). So the raw weights of a host object
+    are reused for the next instances, and a multi-create pays the full
+    weighing cost once, then only for the hosts it consumed.
+    """
+
+    def __init__(self) -> None:
+        # id(host) -> (host, its raw weight per weigher); holding the host
+        # keeps its id from being reused while the memo lives.
+        self._rows: dict[int, tuple[host_state.HostState,
+                                    tuple[float, ...]]] = {}
+
+    def raw_rows(self, weighers: Sequence[BaseWeigher],
+                 hosts: Sequence[host_state.HostState],
+                 spec: request_spec.RequestSpec
+                 ) -> list[tuple[float, ...]]:
+        rows = self._rows
+        missing = [h for h in hosts
+                   if (hit := rows.get(id(h))) is None or hit[0] is not h]
+        if missing:
+            columns = [w.weigh_all(missing, spec) for w in weighers]
+            for i, host in enumerate(missing):
+                rows[id(host)] = (host, tuple(c[i] for c in columns))
+        return [rows[id(h)][1] for h in hosts]
+
+
 def weigh_hosts(weighers: Sequence[BaseWeigher],
                 hosts: Sequence[host_state.HostState],
-                spec: request_spec.RequestSpec) -> tuple[WeighedHost, ...]:
-    """The hosts with their total weights, best first."""
-    totals = [0.0] * len(hosts)
-    if len(hosts) > 1:
-        for weigher in weighers:
-            normalized = normalize(weigher.weigh_all(hosts, spec),
-                                   weigher.minval, weigher.maxval)
-            for i, host in enumerate(hosts):
-                totals[i] += weigher.weight_multiplier(host) * normalized[i]
+                spec: request_spec.RequestSpec,
+                memo: WeighingMemo | None = None
+                ) -> tuple[WeighedHost, ...]:
+    """The hosts with their total weights, best first.
+
+    Computed a weigher at a time over all hosts (columns), summing each
+    host's terms in weigher order exactly as nova does, so equal weights
+    stay equal and the order matches nova's bit for bit.
+    """
+    if len(hosts) <= 1 or not weighers:
+        totals = [0.0] * len(hosts)
+    else:
+        if memo is not None:
+            columns: Sequence[Sequence[float]] = list(
+                zip(*memo.raw_rows(weighers, hosts, spec), strict=True))
+        else:
+            columns = [w.weigh_all(hosts, spec) for w in weighers]
+        # Without aggregates a weigher's multiplier is the same for all.
+        uniform = not any(h.aggregates for h in hosts)
+        terms = []
+        for weigher, column in zip(weighers, columns, strict=True):
+            normalized = normalize(column, weigher.minval, weigher.maxval)
+            if uniform:
+                multiplier = weigher.weight_multiplier(hosts[0])
+                terms.append([multiplier * x for x in normalized])
+            else:
+                terms.append([weigher.weight_multiplier(h) * x
+                              for h, x in zip(hosts, normalized,
+                                              strict=True)])
+        totals = [sum(parts) for parts in zip(*terms, strict=True)]
     weighed = [WeighedHost(host, total)
                for host, total in zip(hosts, totals, strict=True)]
     return tuple(sorted(weighed, key=lambda w: w.weight, reverse=True))
