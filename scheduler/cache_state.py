@@ -181,20 +181,37 @@ def _compose(base: host_state.HostState,
                                 if u in images}))
 
 
+def min_compute_version(state: CacheState) -> int:
+    """nova's get_minimum_version_all_cells(['nova-compute']).
+
+    The lowest version of the live nova-compute services that are not
+    forced down, ignoring version 0; 0 when there are none. Computed
+    over the schedulable cells (a cell that cannot be read counts with
+    its last known services); nova also counts disabled cells.
+    """
+    versions = [row.get('version') for rows in state.rows.values()
+                for row in rows.services.values()
+                if not row.get('forced_down')]
+    return min((int(v) for v in versions if v), default=0)
+
+
 def _snapshot(state: CacheState, hosts: Mapping[str, host_state.HostState],
               bases_changed: bool = False) -> host_source.HostSnapshot:
     incomplete = state.snapshot.incomplete_nodes
+    min_version = state.snapshot.min_compute_version
     if bases_changed:
         incomplete = frozen({
             str(state.rows[cell].nodes[node].get('uuid')
                 or f'{cell}/{node}'): reason
             for (cell, node), reason in state.skipped.items()})
+        min_version = min_compute_version(state)
     return host_source.HostSnapshot(
         hosts=frozen(hosts),
         aggregates=tuple(state.aggregates[i] for i in sorted(
             state.aggregates)),
         unavailable_cells=state.unavailable,
-        incomplete_nodes=incomplete)
+        incomplete_nodes=incomplete,
+        min_compute_version=min_version)
 
 
 def build(state: CacheState) -> CacheState:

@@ -127,16 +127,37 @@ def _utc(moment: datetime.datetime) -> datetime.datetime:
 
 
 def consume(host: HostState, spec: request_spec_obj.RequestSpec,
-            now: datetime.datetime) -> HostState:
+            now: datetime.datetime, *, numa_packing: bool = False
+            ) -> HostState:
     """The host after one instance of ``spec`` was placed on it.
 
-    Mirrors nova's HostState.consume_from_request for the fields held here
-    so the next instance of a multi-create sees the usage. Like nova,
-    vcpus_used grows by flavor.vcpus whether the guest gets shared (VCPU)
-    or dedicated (PCPU) CPUs: nova's HostState has a single vCPU counter.
-    NUMA and PCI usage (numa_topology, pci_pools) are not consumed here;
-    that belongs to the NUMA/PCI work and both are left unchanged.
+    Mirrors nova's HostState.consume_from_request so the next instance of
+    a multi-create sees the usage. Like nova, vcpus_used grows by
+    flavor.vcpus whether the guest gets shared (VCPU) or dedicated (PCPU)
+    CPUs: nova's HostState has a single vCPU counter. See consume_request
+    for the NUMA and PCI usage.
     """
+    return consume_request(host, spec, now, numa_packing=numa_packing)[0]
+
+
+def consume_request(host: HostState, spec: request_spec_obj.RequestSpec,
+                    now: datetime.datetime, *, numa_packing: bool = False
+                    ) -> tuple[HostState, request_spec_obj.RequestSpec]:
+    """The host after one instance of ``spec``, and the request as nova
+    leaves it for the next instance.
+
+    NUMA and PCI usage is recorded as nova does (scheduler.numa.consume):
+    the request's NUMA topology is fitted again on the host (honouring
+    the limits NUMATopologyFilter set and the providers of the claimed
+    allocation, already in ``spec.requested_resources``), and nova keeps
+    that fitted topology in the request for the later instances. When
+    that fails part-way nova keeps what it did, and neither counts the IO
+    operation nor refreshes ``updated``. ``numa_packing`` is
+    [compute]packing_host_numa_cells_allocation_strategy.
+    """
+    # Imported here: the NUMA package reads HostState and PciPool.
+    from scheduler.numa import consume as numa_consume
+
     flavor = spec.flavor
     instances = host.instances
     instance_images = host.instance_images
@@ -152,7 +173,8 @@ def consume(host: HostState, spec: request_spec_obj.RequestSpec,
                 spec.instance_uuid: types.MappingProxyType({
                     name: render_image_property(value) for name, value
                     in spec.image.properties.values.items()})})
-    return dataclasses.replace(
+    usage = numa_consume.consume_numa_pci(host, spec, pack=numa_packing)
+    consumed = dataclasses.replace(
         host,
         free_ram_mb=host.free_ram_mb - flavor.memory_mb,
         free_disk_mb=(host.free_disk_mb
@@ -160,10 +182,15 @@ def consume(host: HostState, spec: request_spec_obj.RequestSpec,
         vcpus_used=host.vcpus_used + flavor.vcpus,
         num_instances=host.num_instances + 1,
         # nova counts every placement as an IO operation.
-        num_io_ops=host.num_io_ops + 1,
-        updated=_utc(now),
+        num_io_ops=host.num_io_ops + (1 if usage.complete else 0),
+        updated=_utc(now) if usage.complete else host.updated,
         instances=instances,
-        instance_images=instance_images)
+        instance_images=instance_images,
+        numa_topology=usage.numa_topology,
+        pci_pools=usage.pci_pools)
+    if usage.instance_topology is not spec.numa_topology:
+        spec = spec.replace(numa_topology=usage.instance_topology)
+    return consumed, spec
 
 
 def render_image_property(value: Any) -> str:

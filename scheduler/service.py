@@ -25,7 +25,6 @@ time are released for them. ``reset()`` (SIGHUP) reloads the host cache.
 """
 
 from collections.abc import Sequence
-import importlib
 import logging
 import random
 import threading
@@ -86,6 +85,11 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
         self._stopping = False
         self._stopped = threading.Event()
 
+    @property
+    def stopping(self) -> bool:
+        """stop() was called: no new message is taken."""
+        return self._stopping
+
     def start(self) -> None:
         with self._lock:
             if self._started or self._stopping:
@@ -140,15 +144,24 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
         self._stopped.wait()
 
     def reset(self) -> None:
-        """SIGHUP: reload the host cache; requests keep being served."""
+        """SIGHUP: reload the host cache; requests keep being served.
+
+        A failed reload keeps the current host states (the cache logs
+        why); it never stops the service.
+        """
         LOG.info('Reloading the host state cache')
-        self.hosts.refresh()
+        try:
+            self.hosts.refresh()
+        except Exception:
+            LOG.exception('Reloading the host state cache failed; the '
+                          'current host states stay in use')
 
 
 def _host_state_cache(conf: cfg.ConfigOpts) -> cache_mod.HostCache:
     # Imported here: the database-backed cache (and SQLAlchemy) is only
     # needed when no host source is handed in.
-    host_cache = importlib.import_module('scheduler.host_cache')
+    from scheduler import host_cache
+
     cache: cache_mod.HostCache = host_cache.HostStateCache.from_conf(conf)
     return cache
 

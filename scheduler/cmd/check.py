@@ -60,16 +60,6 @@ def _grants(conn: sa.Connection) -> list[str] | None:
     if dialect == 'mysql':
         return [mask_grant(str(row[0]))
                 for row in conn.exec_driver_sql('SHOW GRANTS')]
-    if dialect == 'postgresql':
-        rows = conn.exec_driver_sql(
-            'SELECT table_name, privilege_type FROM '
-            'information_schema.role_table_grants WHERE grantee = '
-            'current_user ORDER BY table_name, privilege_type')
-        by_table: dict[str, list[str]] = {}
-        for table, privilege in rows:
-            by_table.setdefault(table, []).append(privilege)
-        return [f'{table}: {", ".join(privs)}'
-                for table, privs in by_table.items()]
     return None
 
 

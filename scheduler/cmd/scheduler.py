@@ -20,16 +20,24 @@ from scheduler.rpc import server
 from scheduler.rpc import workers
 
 
-def build(conf: cfg.ConfigOpts) -> service.SchedulerService:
+def default_build(conf: cfg.ConfigOpts) -> service.SchedulerService:
     """The service of one worker: real transport, Placement, host cache."""
     return service.create_service(conf, server.get_transport(conf))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None,
+         build: workers.Build | None = None) -> int:
+    """Run the service; ``build`` makes each worker's service (default:
+    ``default_build``; tests replace the host cache through it)."""
     server.set_lib_defaults()
     conf = config_loading.load(sys.argv[1:] if argv is None else argv,
                                prog='hardened-scheduler')
     problems = config_loading.validate(conf)
+    if build is None:
+        build = default_build
+        if not conf.api_database.connection:
+            problems.append('[api_database] connection is not set: the '
+                            'host states are read from nova\'s databases')
     for problem in problems:
         print(f'ERROR: {problem}', file=sys.stderr)
     if problems:

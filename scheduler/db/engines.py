@@ -4,8 +4,9 @@ Every connection is made read-only by the database itself as soon as it
 is opened, so even a bug here cannot write to nova's tables:
 
 - MySQL/MariaDB: ``SET SESSION TRANSACTION READ ONLY``;
-- PostgreSQL: ``default_transaction_read_only=on`` in the startup options;
 - SQLite: ``PRAGMA query_only = ON``.
+
+PostgreSQL is not supported yet: nothing here is tested against it.
 
 Driver timeouts bound how long one read can hang on a dead server, so a
 stuck cell frees its reader thread eventually. Pool settings come from
@@ -28,7 +29,7 @@ class UnsupportedDatabase(ValueError):
     """A URL whose backend we cannot make read-only."""
 
 
-SUPPORTED = ('mysql', 'postgresql', 'sqlite')
+SUPPORTED = ('mysql', 'sqlite')
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -72,12 +73,6 @@ def _connect_args(backend: str, timeout: float | None) -> dict[str, Any]:
             return {}
         return {'connect_timeout': seconds, 'read_timeout': seconds,
                 'write_timeout': seconds}
-    if backend == 'postgresql':
-        options = '-c default_transaction_read_only=on'
-        if seconds is None:
-            return {'options': options}
-        return {'connect_timeout': seconds,
-                'options': f'{options} -c statement_timeout={seconds}s'}
     # SQLite: a cell reader may run in any of our threads.
     return {'check_same_thread': False}
 
@@ -139,9 +134,6 @@ def session_read_only(conn: sa.Connection) -> bool | None:
     if dialect == 'sqlite':
         value = conn.exec_driver_sql('PRAGMA query_only').scalar()
         return bool(value)
-    if dialect == 'postgresql':
-        value = conn.exec_driver_sql('SHOW transaction_read_only').scalar()
-        return value == 'on'
     if dialect == 'mysql':
         # MySQL 8 and MariaDB >= 11.1 name it transaction_read_only; older
         # MariaDB only tx_read_only.

@@ -90,7 +90,9 @@ def mask_url(url: str | sa.URL | None) -> str:
         return '<unparsable URL>'
     if parsed.query:
         parsed = parsed.set(query={k: MASK for k in parsed.query})
-    return parsed.render_as_string(hide_password=True)
+    # The query mask comes back URL-encoded; show it plainly.
+    return parsed.render_as_string(hide_password=True).replace(
+        '%2A%2A%2A', MASK)
 
 
 def describe_error(exc: BaseException) -> str:

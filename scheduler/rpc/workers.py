@@ -85,9 +85,17 @@ class WorkerService(oslo_service.ServiceBase):  # type: ignore[misc]
 class Worker(oslo_service.ServiceWrapper):  # type: ignore[misc]
     """oslo.service's worker, reloading in place on SIGHUP."""
 
+    # cotyledon's name for the process title and its log lines.
+    name = 'hardened-scheduler'
+
     def reload(self) -> None:
         LOG.info('SIGHUP: reloading the configuration and the host cache')
-        self.service_instance.conf.mutate_config_files()
+        # An exception here would end the worker (cotyledon exits on it).
+        try:
+            self.service_instance.conf.mutate_config_files()
+        except Exception:
+            LOG.exception('Re-reading the configuration files failed; the '
+                          'current configuration stays in use')
         self.service_instance.reset()
 
 

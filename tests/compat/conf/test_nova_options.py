@@ -27,7 +27,7 @@ FULL_GROUPS = ('scheduler', 'filter_scheduler', 'metrics', 'placement',
                'database', 'api_database')
 # Groups nova shares with other services; we define a subset.
 SHARED_GROUPS = ('DEFAULT', 'workarounds', 'upgrade_levels',
-                 'notifications')
+                 'notifications', 'compute')
 
 
 def _by_group(listing):

@@ -55,25 +55,50 @@ def _ensure_transport_opts():
         pass
 
 
-class NovaDatabases(fixtures.Fixture):
-    """An API database, cell0 and ``cells`` cell databases (SQLite files).
+class SqliteFiles:
+    """Databases as SQLite files in a directory."""
 
-    ``templated`` cells store a database_connection template that nova
-    (and we) fill from [database]connection.
+    def __init__(self, directory):
+        self.directory = directory
+
+    def url(self, name, reader=False):
+        return f'sqlite:///{self.directory}/{name}.sqlite'
+
+    def template(self, name):
+        """A cell URL template that [database]connection fills to url()."""
+        return '{scheme}:///' + f'{self.directory}/{name}.sqlite'
+
+    def create(self, name):
+        pass
+
+
+class NovaDatabases(fixtures.Fixture):
+    """An API database, cell0 and ``cells`` cell databases.
+
+    SQLite files unless a ``backend`` (url/template/create, like
+    SqliteFiles) says otherwise. ``templated`` cells store a
+    database_connection template that nova (and we) fill from
+    [database]connection, which is the first cell's URL.
     """
 
-    def __init__(self, cells=('cell1',), templated=(), disabled=()):
+    def __init__(self, cells=('cell1',), templated=(), disabled=(),
+                 backend=None):
         super().__init__()
         self.cell_names = tuple(cells)
         self.templated = frozenset(templated)
         self.disabled = frozenset(disabled)
+        self.backend = backend
 
     def _setUp(self):
-        self.dir = self.useFixture(fixtures.TempDir()).path
+        if self.backend is None:
+            self.backend = SqliteFiles(
+                self.useFixture(fixtures.TempDir()).path)
         _ensure_transport_opts()
         self.nova_conf = self.useFixture(config_fixture.Config(CONF))
-        self.api_url = f'sqlite:///{self.dir}/api.sqlite'
-        self.default_url = f'sqlite:///{self.dir}/cell1.sqlite'
+        for name in ('api', 'cell0', *self.cell_names):
+            self.backend.create(name)
+        self.api_url = self.backend.url('api')
+        self.default_url = self.backend.url(self.cell_names[0])
         self.nova_conf.config(connection=self.api_url, group='api_database')
         self.nova_conf.config(connection=self.default_url, group='database')
         self.nova_conf.config(transport_url='fake://')
@@ -91,15 +116,10 @@ class NovaDatabases(fixtures.Fixture):
         self.ctxt = nova_context.get_admin_context()
         migration.db_sync(database='api')
         self.cells = {}
-        self._map_cell('cell0', CELL0, f'sqlite:///{self.dir}/cell0.sqlite')
+        self._map_cell('cell0', CELL0, self.backend.url('cell0'))
         for index, name in enumerate(self.cell_names, start=1):
-            if index == 1:
-                url = self.default_url
-            elif name in self.templated:
-                # Filled from [database]connection: a sibling file.
-                url = '{scheme}:////{path}.' + name
-            else:
-                url = f'sqlite:///{self.dir}/{name}.sqlite'
+            url = (self.backend.template(name) if name in self.templated
+                   else self.backend.url(name))
             self._map_cell(name, str(uuid_mod.UUID(int=index)), url,
                            disabled=name in self.disabled)
         self.addCleanup(self._dispose)
@@ -126,8 +146,12 @@ class NovaDatabases(fixtures.Fixture):
         return nova_context.target_cell(self.ctxt, self.cells[cell])
 
     def add_compute(self, cell, host, *, node=None, node_uuid=None,
-                    service=True, map_host=True, **fields):
-        """A nova-compute service (unless ``service`` is False) and node."""
+                    service=True, map_host=True, raw=None, **fields):
+        """A nova-compute service (unless ``service`` is False) and node.
+
+        ``raw`` sets columns directly (values nova's objects refuse, as an
+        older release or a half-started compute leaves them).
+        """
         node_uuid = node_uuid or str(uuid_mod.uuid4())
         with self.target(cell) as cctxt:
             svc = None
@@ -151,6 +175,8 @@ class NovaDatabases(fixtures.Fixture):
             values.update(fields)
             compute = objects.ComputeNode(cctxt, **values)
             compute.create()
+            if raw:
+                main_db_api.compute_node_update(cctxt, compute.id, raw)
         if map_host:
             objects.HostMapping(self.ctxt, host=host,
                                 cell_mapping=self.cells[cell]).create()
@@ -161,7 +187,7 @@ class NovaDatabases(fixtures.Fixture):
         instance_uuid = instance_uuid or str(uuid_mod.uuid4())
         with self.target(cell) as cctxt:
             inst = objects.Instance(
-                cctxt, uuid=instance_uuid, host=host, node=host,
+                cctxt, uuid=instance_uuid, host=host,
                 project_id=project, user_id='user-a',
                 system_metadata=dict(system_metadata or {}))
             inst.create()
@@ -176,12 +202,14 @@ class NovaDatabases(fixtures.Fixture):
         return agg
 
     def our_conf(self, **groups):
-        """Our ConfigOpts pointed at the same databases."""
+        """Our ConfigOpts pointed at the same databases (as the reader)."""
         conf = cfg.ConfigOpts()
         conf_pkg.register_opts(conf)
         conf([], default_config_files=[])
-        conf.set_override('connection', self.api_url, 'api_database')
-        conf.set_override('connection', self.default_url, 'database')
+        conf.set_override('connection', self.backend.url('api', reader=True),
+                          'api_database')
+        conf.set_override('connection', self.backend.url(
+            self.cell_names[0], reader=True), 'database')
         for group, values in groups.items():
             for name, value in values.items():
                 conf.set_override(name, value,

@@ -227,8 +227,62 @@ def sysmeta(draw):
     return meta
 
 
+# Aggregate metadata the other filters read, with values that hit both
+# their passing and failing branches (and nova's odd corners: unparsable
+# limits, empty lists, keys merely starting with filter_tenant_id).
+FILTER_METADATA = {
+    'max_io_ops_per_host': ('0', '2', '5', '8', '12', ' 3', 'bad', '2.5',
+                            '-1'),
+    'max_instances_per_host': ('1', '10', '30', '45', '70', 'x', '1e2'),
+    'filter_tenant_id': ('p1', 'p2', 'p2, p3', 'p1 ,p3', '', 'p3'),
+    'filter_tenant_id_2': ('p1', 'p2', 'p3, p2'),
+    'filter_tenant_idx': ('p2',),
+    'tenant_filter_id': ('p3',),
+    'instance_type': ('m1', 'm1.small', 'm1, m2', ' m2 , m3', 'm1.small,m3',
+                      ''),
+    'os_distro': ('ubuntu', 'rhel', 'ubuntu, windows', 'rhel,ubuntu'),
+    'hw_machine_type': ('q35', 'pc', 'q35, pc'),
+    'hw_disk_bus': ('virtio', 'scsi'),
+    'hw_qemu_guest_agent': ('True', 'False', 'yes'),
+    'hw_architecture': ('x86_64', 'aarch64, x86_64', 'i686'),
+    'ns.os_distro': ('ubuntu', 'rhel'),
+    'ns_os_distro': ('ubuntu', 'rhel'),
+    'ssd': ('true', 'false', 'true, false'),
+    'speed': ('10', '40', '10, 40', 'fast', 'fast, 100', '1e2'),
+    'cpu': ('intel xeon', 'amd epyc', 'intel'),
+    'a:b': ('x', 'y'),
+    'other': ('x',),
+}
+IO_KEYS = ('max_io_ops_per_host', 'other')
+NUM_INSTANCES_KEYS = ('max_instances_per_host', 'other')
+TENANT_KEYS = ('filter_tenant_id', 'filter_tenant_id_2', 'filter_tenant_idx',
+               'tenant_filter_id', 'other')
+TYPE_KEYS = ('instance_type', 'other')
+IMAGE_KEYS = ('os_distro', 'hw_machine_type', 'hw_disk_bus',
+              'hw_qemu_guest_agent', 'hw_architecture', 'ns.os_distro',
+              'ns_os_distro', 'other')
+EXTRA_SPEC_KEYS = ('ssd', 'speed', 'cpu', 'a:b', 'other')
+ALL_FILTER_KEYS = tuple(FILTER_METADATA)
+
+
+def filter_metadata(keys):
+    """Aggregate metadata: a few of ``keys`` with FILTER_METADATA values."""
+    return st.lists(st.sampled_from(keys), unique=True, max_size=3).flatmap(
+        lambda chosen: st.fixed_dictionaries(
+            {k: st.sampled_from(FILTER_METADATA[k]) for k in chosen}))
+
+
+def _multiplier_metadata():
+    return st.lists(st.sampled_from(MULTIPLIER_KEYS), unique=True,
+                    max_size=4).flatmap(
+        lambda keys: st.fixed_dictionaries({k: st.sampled_from(
+            ['-2', '0', '0.5', '3', '1e3', 'bad']) for k in keys}))
+
+
 @st.composite
-def worlds(draw, min_hosts=2, max_hosts=5):
+def worlds(draw, min_hosts=2, max_hosts=5, metadata=None):
+    """Hosts and aggregates; ``metadata`` is the strategy of aggregate
+    metadata (weight multipliers by default)."""
     count = draw(st.integers(min_hosts, max_hosts))
     placement = draw(st.lists(st.integers(-1, count - 1),
                               min_size=len(INSTANCES),
@@ -243,13 +297,11 @@ def worlds(draw, min_hosts=2, max_hosts=5):
             sysmeta={u: draw(sysmeta()) for u in uuids}))
     names = [h.name for h in hosts]
     aggregates = []
+    metadata = _multiplier_metadata() if metadata is None else metadata
     for agg_id in range(draw(st.integers(0, 3))):
-        keys = draw(st.lists(st.sampled_from(MULTIPLIER_KEYS), unique=True,
-                             max_size=4))
         aggregates.append(dict(
             id=agg_id + 1, uuid=f'{agg_id:08x}-9999-4999-8999-{agg_id:012x}',
             name=f'agg{agg_id}',
             hosts=draw(st.lists(st.sampled_from(names), unique=True)),
-            metadata={k: draw(st.sampled_from(
-                ['-2', '0', '0.5', '3', '1e3', 'bad'])) for k in keys}))
+            metadata=draw(metadata)))
     return World(hosts, aggregates)

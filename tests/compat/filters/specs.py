@@ -1,5 +1,7 @@
 """Request specs as nova objects, and configuration overrides."""
 
+import json
+
 from hypothesis import strategies as st
 
 from tests.compat.filters import generators as gen
@@ -21,9 +23,11 @@ _NESTED = (
 
 
 @st.composite
-def requirement(draw):
+def requirement(draw, words=None):
+    """An extra-spec requirement over ``words`` (numbers and CPU words by
+    default)."""
     kind = draw(st.sampled_from(['bare', 'num', 'str', 'in', 'all', 'or']))
-    value = st.sampled_from(gen.NUMBERS + gen.WORDS)
+    value = st.sampled_from(words or gen.NUMBERS + gen.WORDS)
     if kind == 'bare':
         return draw(value)
     if kind == 'num':
@@ -172,3 +176,167 @@ def config(draw, metrics_min=0):
             'weight_multiplier': draw(st.sampled_from([1.0, 0.0, -2.0])),
         },
     }
+
+
+# --- The other filters: hints, flavor names, projects, image ids. ---
+
+IMAGE_IDS = ('6b7e1f4c-0a8e-4d3b-9c7f-1e2d3c4b5a69',
+             '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+             'f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f')
+FLAVOR_NAMES = ('m1', 'm1.small', 'm2', 'm3')
+PROJECTS = ('p1', 'p2', 'p3')
+_AGGREGATE_WORDS = ('true', 'false', '10', '40', '100', '50', 'fast',
+                    'intel', 'xeon', 'amd', 'x', 'y')
+_AGGREGATE_SPEC_KEYS = (
+    'ssd', 'speed', 'cpu', 'missing', 'aggregate_instance_extra_specs:ssd',
+    'aggregate_instance_extra_specs:speed',
+    'aggregate_instance_extra_specs:a:b', 'aggregate_instance_extra_specs:',
+    'hw:cpu_policy', 'capabilities:cpu', 'trait:CUSTOM_X')
+NEAR_IPS = ('10.0.0.7', '10.0.1.1', '10.0.2.200', '10.1.0.1', '10.0.3.9',
+            'fd00::1', '', 'not-an-ip', '10.0.1', '010.0.0.1',
+            '10.0.0.1/8', 'fe80::1%eth0')
+CIDRS = ('/24', '/24', '/16', '/8', '/23', '/22', '/255.255.254.0',
+         '/0.0.1.255', '/32', '/0', '', '4', '/33', '/x', '/', '/-1',
+         '/ 16', '/255.0.255.0', '/64', '/ffff::')
+
+
+def aggregate_extra_specs():
+    """Flavor extra specs for AggregateInstanceExtraSpecsFilter."""
+    return st.lists(st.sampled_from(_AGGREGATE_SPEC_KEYS), unique=True,
+                    max_size=3).flatmap(
+        lambda keys: st.fixed_dictionaries(
+            {k: st.one_of(requirement(_AGGREGATE_WORDS),
+                          st.sampled_from(['<or>', '>= 20', '< 50']))
+             for k in keys}))
+
+
+def _hint_values(values):
+    """A hint's list on the wire: mostly one value, sometimes several or
+    none (nova's filters treat those differently)."""
+    return st.one_of(
+        st.sampled_from(values).map(lambda v: [v]),
+        st.lists(st.sampled_from(values), max_size=3))
+
+
+def instance_hints():
+    instances = gen.INSTANCES + (gen.NEW_INSTANCE, '')
+    return st.fixed_dictionaries({}, optional={
+        'same_host': _hint_values(instances),
+        'different_host': _hint_values(instances)})
+
+
+def cidr_hints():
+    return st.fixed_dictionaries({}, optional={
+        'build_near_host_ip': _hint_values(NEAR_IPS),
+        'cidr': _hint_values(CIDRS)})
+
+
+JSON_NUMERIC_REFS = (
+    '$free_ram_mb', '$free_disk_mb', '$vcpus_total', '$vcpus_used',
+    '$total_usable_ram_mb', '$total_usable_disk_gb', '$disk_mb_used',
+    '$num_instances', '$num_io_ops', '$hypervisor_version',
+    '$cpu_allocation_ratio', '$ram_allocation_ratio')
+JSON_HIDDEN_REFS = (
+    '$host', '$nodename', '$host_ip', '$hypervisor_hostname', '$uuid',
+    '$service.disabled', '$service', '$stats.num_instances',
+    f'$instances.{gen.INSTANCES[0]}', '$cpu_info', '$cpu_info.arch',
+    '$aggregates', '$metrics', '$limits', '$unknown', '$', '$updated',
+    '$failed_builds')
+_JSON_BAD_REFS = ('$free_ram_mb.x', '$hypervisor_type.y')
+_JSON_NUMBERS = st.sampled_from([0, 1, 2, 8, 30, 1024, 4096, 65536,
+                                 8002000, 0.5, 2.0, -1, True])
+_JSON_STRINGS = st.sampled_from(['QEMU', 'kvm', 'ironic', 'x', '', 'h1',
+                                 '10.0.0.1'])
+_JSON_VALUES = st.one_of(
+    st.sampled_from(JSON_NUMERIC_REFS + ('$hypervisor_type',)),
+    st.sampled_from(JSON_HIDDEN_REFS), st.sampled_from(_JSON_BAD_REFS),
+    _JSON_NUMBERS, _JSON_STRINGS, st.sampled_from([None, False, {'a': 1}]))
+_COMPARISONS = st.sampled_from(['=', '<', '>', '<=', '>=', 'in'])
+
+
+def _node(op, args):
+    return st.tuples(op, args).map(lambda t: [t[0], *t[1]])
+
+
+def json_query(depth=3):
+    """A JsonFilter query: comparisons of host values with literals,
+    combined with and/or/not, with the odd unknown operator or
+    reference outside the allow-list."""
+    numeric = st.one_of(_JSON_NUMBERS, st.sampled_from(JSON_NUMERIC_REFS))
+    compare = st.one_of(
+        _node(_COMPARISONS, st.tuples(
+            st.sampled_from(JSON_NUMERIC_REFS),
+            st.lists(numeric, min_size=1, max_size=2)).map(
+            lambda t: [t[0], *t[1]])),
+        _node(_COMPARISONS, st.tuples(
+            st.sampled_from(('$hypervisor_type',) + JSON_HIDDEN_REFS),
+            st.lists(st.one_of(_JSON_STRINGS,
+                               st.sampled_from(JSON_HIDDEN_REFS)),
+                     min_size=1, max_size=2)).map(lambda t: [t[0], *t[1]])),
+        _node(_COMPARISONS, st.lists(_JSON_VALUES, min_size=1, max_size=3)))
+    junk = _node(st.sampled_from(['!=', 'xor', 5, None]),
+                 st.lists(_JSON_VALUES, max_size=2))
+    leaf = st.one_of(compare, compare, compare, compare, compare, junk,
+                     st.just([]))
+    if depth == 0:
+        return leaf
+    combined = _node(st.sampled_from(['and', 'or', 'not']),
+                     st.lists(json_query(depth - 1), min_size=1, max_size=3))
+    return st.one_of(leaf, combined)
+
+
+_RAW_QUERIES = ('', '[', 'null', '[]', '{}', '5', 'true', '{"=": [1, 1]}',
+                'not json', '  ', '[1,]')
+# A JSON string as the whole query (nova iterates its characters).
+_STRING_QUERIES = ('"=aa"', '"<"', '"=ab"', '">a"', '"x"')
+
+
+def query_hints():
+    text = st.one_of(json_query().map(json.dumps), json_query().map(
+        json.dumps), st.sampled_from(_RAW_QUERIES),
+        st.sampled_from(_STRING_QUERIES), st.sampled_from(_STRING_QUERIES))
+    return st.one_of(
+        text.map(lambda t: {'query': [t]}),
+        text.map(lambda t: {'query': [t]}),
+        st.lists(text, max_size=2).map(lambda ts: {'query': ts}),
+        st.just({}))
+
+
+@st.composite
+def filter_request_spec(draw, host_names, hints=None, extra_specs=None):
+    """request_spec() with a drawn flavor name, project, image id, extra
+    ``hints`` (a strategy) and flavor ``extra_specs`` (a strategy)."""
+    spec = draw(request_spec(host_names))
+    spec.flavor.name = draw(st.sampled_from(FLAVOR_NAMES))
+    spec.project_id = draw(st.sampled_from(PROJECTS))
+    if extra_specs is not None:
+        spec.flavor.extra_specs = draw(extra_specs)
+    if spec.image is not None and draw(st.integers(0, 3)) > 0:
+        spec.image.id = draw(st.sampled_from(IMAGE_IDS))
+    if hints is not None:
+        spec.scheduler_hints = {**spec.scheduler_hints, **draw(hints)}
+    return spec
+
+
+@st.composite
+def filter_config(draw):
+    """config() plus the options the other filters read."""
+    overrides = draw(config())
+    overrides['filter_scheduler'].update({
+        'max_io_ops_per_host': draw(st.sampled_from([0, 1, 3, 5, 8, 10])),
+        'max_instances_per_host': draw(st.sampled_from([1, 10, 30, 50,
+                                                        60])),
+        'isolated_images': draw(st.lists(st.sampled_from(IMAGE_IDS),
+                                         unique=True, max_size=2)),
+        'isolated_hosts': draw(st.lists(st.sampled_from(
+            ['h0', 'h1', 'h2', 'ghost']), unique=True, max_size=2)),
+        'restrict_isolated_hosts_to_isolated_images': draw(st.booleans()),
+        'aggregate_image_properties_isolation_namespace': draw(
+            st.sampled_from([None, None, None, 'ns'])),
+        'aggregate_image_properties_isolation_separator': draw(
+            st.sampled_from(['.', '.', '_'])),
+    })
+    overrides['metrics']['weight_setting'] = draw(st.lists(st.one_of(
+        st.sampled_from(gen.METRIC_NAMES).map(lambda n: f'{n}=1'),
+        st.sampled_from(['cpu.percent=x', 'nosep', '=1'])), max_size=3))
+    return overrides

@@ -80,3 +80,23 @@ class RequestFiltersTest(testtools.TestCase):
                           'compute_status_filter'), applied)
         self.assertIn('COMPUTE_STATUS_DISABLED',
                       spec.request_level_params.root_forbidden)
+
+    def test_default_chain_is_novas_fourteen_in_order(self):
+        self.assertEqual([
+            'require_tenant_aggregate', 'map_az_to_placement_aggregate',
+            'require_image_type_support', 'compute_status_filter',
+            'isolate_aggregates', 'transform_image_metadata',
+            'accelerators_filter', 'packed_virtqueue_filter',
+            'routed_networks_filter', 'remote_managed_ports_filter',
+            'ephemeral_encryption_filter', 'virtio_sound_filter',
+            'tpm_secret_security_filter', 'owner_nova_filter',
+        ], [f.__name__ for f in request_filters.default_filters()])
+
+    def test_filters_never_mutate_the_spec(self):
+        self.fixture.config(group='scheduler',
+                            limit_tenants_to_placement_aggregate=True)
+        spec = fakes.spec(project_id='p1', availability_zone='az1')
+        before = repr(spec)
+        request_filters.process(spec, self.env,
+                                request_filters.default_filters())
+        self.assertEqual(before, repr(spec))

@@ -1,0 +1,34 @@
+"""PciPassthroughFilter: the host's PCI pools must serve the requests.
+
+As nova's: for at least one allocation candidate the pools (restricted to
+the providers Placement allocated PCI devices from, when it did) hold the
+requested devices; candidates they cannot serve are dropped.
+"""
+
+import dataclasses
+
+from scheduler import filters
+from scheduler import host_state
+from scheduler.objects import request_spec
+from scheduler.pci import stats
+
+NO_DEVICES = 'not enough matching PCI devices'
+
+
+class PciPassthroughFilter(filters.RefiningHostFilter):
+    """Filter on the instance's PCI requests (flavor aliases, ports)."""
+
+    RUN_ON_REBUILD = False
+
+    def refine(self, host: host_state.HostState,
+               spec: request_spec.RequestSpec
+               ) -> host_state.HostState | filters.Rejection:
+        if spec.pci_requests is None or not spec.pci_requests.requests:
+            return host
+        requests = spec.pci_requests.requests
+        good = filters.keep_candidates(
+            host, lambda candidate: stats.support_requests(
+                host.pci_pools, requests, candidate.get('mappings')))
+        if not good:
+            return self.reject(NO_DEVICES)
+        return dataclasses.replace(host, allocation_candidates=good)

@@ -1,0 +1,337 @@
+"""NUMATopologyFilter, PciPassthroughFilter and NUMA/PCI consumption
+against nova 34 on generated hosts and requests.
+
+Each case is one compute node (NUMA cells, PCI pools), its allocation
+candidates and a request (instance NUMA topology, PCI requests, CPU
+policies, network affinity). Both sides build their host state from the
+same rows and the request from the same primitive, then must agree on:
+
+* numa_fit_instance_to_host, candidate by candidate on one copy of the
+  request: which host cells, which pinning, which page sizes, which CPUs
+  reserved for emulator threads, and how the copy was left;
+* each filter: pass or fail, the surviving candidates, the limits;
+* consuming the host for two instances of a multi-create, each after
+  running both filters: the host cells' usage (CPUs, memory, pinned CPUs,
+  pages), the PCI pools (in order) and the request's NUMA topology as
+  nova leaves it for the next instance.
+
+Deliberate difference, checked as such: a host listing no CPU thread
+siblings makes nova fail the whole request with ValueError when pinning;
+we reject that host only.
+"""
+
+import collections
+import copy
+import dataclasses
+import logging
+import warnings
+
+import fixtures
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+import testtools
+
+from scheduler.filters import numa_topology_filter
+from scheduler.filters import pci_passthrough_filter
+from scheduler import host_state
+from scheduler.numa import fit
+from scheduler.numa import instance
+from scheduler.numa import pinning
+from scheduler.numa import topology
+from scheduler.objects import numa as numa_obj
+from scheduler.pci import pools as pci_pools
+from tests.compat.filters import generators as gen
+from tests.compat.filters import numa_cases
+from tests.compat.filters import nova_env
+from tests.compat.filters import sides
+
+with warnings.catch_warnings():
+    warnings.simplefilter('ignore')
+    from nova.scheduler.filters import numa_topology_filter as nova_numa
+    from nova.scheduler.filters import pci_passthrough_filter as nova_pci
+    from nova.virt import hardware
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.data_too_large,
+    HealthCheck.filter_too_much])
+
+
+def _overrides(case):
+    return {'compute': {
+        'packing_host_numa_cells_allocation_strategy': case.pack}}
+
+
+def _world(case):
+    return gen.World([case.rows], [])
+
+
+def _nova_cells(cells):
+    """What the tests compare of instance cells: placement and pinning."""
+    return [(c.id, dict(c.cpu_pinning or {}), c.pagesize,
+             set(c.cpuset_reserved or ()))
+            for c in cells]
+
+
+def _our_cells(cells):
+    return [(c.id, dict(c.cpu_pinning or {}), c.pagesize,
+             set(c.cpuset_reserved or ()))
+            for c in cells]
+
+
+def _nova_usage(topo):
+    return [(c.id, c.cpu_usage, c.memory_usage, list(c.pinned_cpus),
+             [(p.size_kb, p.total, p.used, p.reserved) for p in c.mempages],
+             [list(s) for s in c.free_siblings])
+            for c in topo.cells]
+
+
+def _our_usage(topo):
+    return [(c.id, c.cpu_usage, c.memory_usage, list(c.pinned_cpus),
+             [(p.size_kb, p.total, p.used, p.reserved) for p in c.mempages],
+             [list(s) for s in c.free_siblings])
+            for c in topo.cells]
+
+
+def _limits(nova_limits):
+    return (nova_limits.cpu_allocation_ratio,
+            nova_limits.ram_allocation_ratio,
+            set(nova_limits.network_metadata.physnets),
+            nova_limits.network_metadata.tunneled)
+
+
+def _our_limits(limits):
+    return (limits.cpu_allocation_ratio, limits.ram_allocation_ratio,
+            set(limits.network_metadata.physnets),
+            limits.network_metadata.tunneled)
+
+
+class NumaPciParityTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.FakeLogger(name='nova',
+                                            level=logging.ERROR))
+        self.useFixture(fixtures.FakeLogger(name='scheduler',
+                                            level=logging.ERROR))
+        self.tally = collections.Counter()
+
+    def test_nova_did_not_monkey_patch_us(self):
+        self.assertFalse(nova_env.eventlet_patched())
+
+    def _sides(self, case, conf):
+        nova_spec, spec = sides.spec_pair(case.spec)
+        nova_host = sides.nova_host_state(_world(case), case.rows)
+        ours = sides.our_host_state(_world(case), case.rows, conf)
+        nova_host.allocation_candidates = copy.deepcopy(case.candidates)
+        ours = host_state.with_candidates(ours, copy.deepcopy(
+            case.candidates))
+        return nova_spec, spec, nova_host, ours
+
+    # numa_fit_instance_to_host
+
+    def _check_fit(self, case):
+        with sides.configured(_overrides(case)) as conf:
+            nova_spec, spec, nova_host, ours = self._sides(case, conf)
+            if nova_spec.numa_topology is None:
+                self.tally['no_instance_topology'] += 1
+                return
+            nova_work = nova_spec.numa_topology.obj_clone()
+            work = instance.WorkTopology(spec.numa_topology)
+            our_topo = topology.host_topology(ours.numa_topology)
+            limits = numa_obj.NUMATopologyLimits(
+                cpu_allocation_ratio=ours.cpu_allocation_ratio,
+                ram_allocation_ratio=ours.ram_allocation_ratio,
+                network_metadata=spec.network_metadata)
+            nova_limits = nova_env.objects.NUMATopologyLimits(
+                cpu_allocation_ratio=nova_host.cpu_allocation_ratio,
+                ram_allocation_ratio=nova_host.ram_allocation_ratio,
+                network_metadata=nova_spec.network_metadata)
+            requests = spec.pci_requests.requests
+            for candidate in case.candidates:
+                try:
+                    expected = hardware.numa_fit_instance_to_host(
+                        nova_host.numa_topology, nova_work,
+                        provider_mapping=candidate['mappings'],
+                        limits=nova_limits,
+                        pci_requests=nova_spec.pci_requests.requests,
+                        pci_stats=nova_host.pci_stats)
+                except ValueError:
+                    self.assertRaises(
+                        pinning.NoSiblingInformation, fit.fit_instance,
+                        our_topo, work,
+                        provider_mapping=candidate['mappings'],
+                        limits=limits, pci_requests=requests,
+                        pci_pools=ours.pci_pools, pack=case.pack)
+                    self.tally['no_siblings'] += 1
+                    return
+                got = fit.fit_instance(
+                    our_topo, work, provider_mapping=candidate['mappings'],
+                    limits=limits, pci_requests=requests,
+                    pci_pools=ours.pci_pools, pack=case.pack)
+                if expected is None:
+                    self.assertIsNone(got)
+                    self.tally['not_fit'] += 1
+                else:
+                    self.assertIsNotNone(got)
+                    self.assertEqual(_nova_cells(expected.cells),
+                                     _our_cells(got))
+                    self.tally['fit'] += 1
+                # Both copies of the request were changed alike.
+                self.assertEqual(_nova_cells(nova_work.cells),
+                                 _our_cells(work.cells))
+
+    def test_numa_fit_instance_to_host(self):
+        count = 0
+
+        @SETTINGS
+        @given(case=numa_cases.cases())
+        def check(case):
+            nonlocal count
+            self._check_fit(case)
+            count += 1
+
+        check()
+        sides.record_examples(self.id(), count, self.tally)
+        self.assertGreater(self.tally['fit'], 40, self.tally)
+        self.assertGreater(self.tally['not_fit'], 40, self.tally)
+
+    # the filters
+
+    def _run_filter(self, nova_filter, ours_filter, nova_host, ours,
+                    nova_spec, spec):
+        """Run both; compare; return (nova host, our refined host) or
+        None when the host failed."""
+        try:
+            expected = nova_filter.host_passes(nova_host, nova_spec)
+        except ValueError:
+            result = ours_filter.refine(ours, spec)
+            self.assertEqual(numa_topology_filter.NO_SIBLINGS,
+                             getattr(result, 'reason', None))
+            self.tally['no_siblings'] += 1
+            return None
+        result = ours_filter.refine(ours, spec)
+        name = type(ours_filter).__name__
+        if not expected:
+            self.assertNotIsInstance(result, host_state.HostState, name)
+            self.tally[f'{name} rejected'] += 1
+            return None
+        self.assertIsInstance(result, host_state.HostState, name)
+        self.assertEqual(list(nova_host.allocation_candidates),
+                         list(result.allocation_candidates), name)
+        nova_limits = nova_host.limits.get('numa_topology')
+        if nova_limits is None:
+            self.assertIsNone(result.limits.numa_topology)
+        else:
+            self.assertEqual(_limits(nova_limits),
+                             _our_limits(result.limits.numa_topology))
+        if len(result.allocation_candidates) < len(ours.allocation_candidates):
+            self.tally[f'{name} pruned'] += 1
+        self.tally[f'{name} passed'] += 1
+        return nova_host, result
+
+    def _check_filters_and_consume(self, case):
+        with sides.configured(_overrides(case)) as conf:
+            nova_spec, spec, nova_host, ours = self._sides(case, conf)
+            filters_ = [
+                (nova_numa.NUMATopologyFilter(),
+                 numa_topology_filter.NUMATopologyFilter(conf)),
+                (nova_pci.PciPassthroughFilter(),
+                 pci_passthrough_filter.PciPassthroughFilter(conf))]
+            for instance_index in range(2):
+                for nova_filter, ours_filter in filters_:
+                    passed = self._run_filter(nova_filter, ours_filter,
+                                              nova_host, ours, nova_spec,
+                                              spec)
+                    if passed is None:
+                        return
+                    nova_host, ours = passed
+                if not ours.allocation_candidates:
+                    return
+                nova_spec, spec, nova_host, ours = self._consume(
+                    case, nova_spec, spec, nova_host, ours, conf)
+                self.tally[f'consumed {instance_index}'] += 1
+
+    def _consume(self, case, nova_spec, spec, nova_host, ours, conf):
+        chosen = ours.allocation_candidates[0]
+        for group in nova_spec.requested_resources:
+            group.provider_uuids = chosen['mappings'][group.requester_id]
+        spec = spec.replace(requested_resources=tuple(
+            dataclasses.replace(g, provider_uuids=tuple(
+                chosen['mappings'][g.requester_id]))
+            for g in spec.requested_resources))
+        io_ops = nova_host.num_io_ops
+        nova_host.consume_from_request(nova_spec)
+        ours, spec = host_state.consume_request(
+            ours, spec, gen.NOW, numa_packing=case.pack)
+        # nova counts the IO operation only when consuming went through.
+        self.assertEqual(nova_host.num_io_ops, ours.num_io_ops)
+        if nova_host.num_io_ops == io_ops:
+            self.tally['consume failed'] += 1
+        nova_topo = nova_host.numa_topology
+        our_topo = topology.host_topology(ours.numa_topology)
+        if nova_topo is None:
+            self.assertIsNone(our_topo)
+        else:
+            self.assertEqual(_nova_usage(nova_topo), _our_usage(our_topo))
+        self.assertEqual([dict(p) for p in nova_host.pci_stats.pools],
+                         pci_pools.to_dicts(ours.pci_pools))
+        if nova_spec.numa_topology is None:
+            self.assertIsNone(spec.numa_topology)
+        else:
+            self.assertEqual(_nova_cells(nova_spec.numa_topology.cells),
+                             _our_cells(spec.numa_topology.cells))
+        # The next instance starts from the candidates nova kept.
+        ours = host_state.with_candidates(
+            ours, nova_host.allocation_candidates)
+        return nova_spec, spec, nova_host, ours
+
+    def _check_one_filter(self, case, index):
+        with sides.configured(_overrides(case)) as conf:
+            nova_spec, spec, nova_host, ours = self._sides(case, conf)
+            nova_filter, ours_filter = [
+                (nova_numa.NUMATopologyFilter(),
+                 numa_topology_filter.NUMATopologyFilter(conf)),
+                (nova_pci.PciPassthroughFilter(),
+                 pci_passthrough_filter.PciPassthroughFilter(conf))][index]
+            self._run_filter(nova_filter, ours_filter, nova_host, ours,
+                             nova_spec, spec)
+
+    def _filter_property(self, index, name):
+        count = 0
+
+        @SETTINGS
+        @given(case=numa_cases.cases())
+        def check(case):
+            nonlocal count
+            self._check_one_filter(case, index)
+            count += 1
+
+        check()
+        sides.record_examples(self.id(), count, self.tally)
+        self.assertGreater(self.tally[f'{name} passed'], 40, self.tally)
+        self.assertGreater(self.tally[f'{name} rejected'], 40, self.tally)
+        self.assertGreater(self.tally[f'{name} pruned'], 3, self.tally)
+
+    def test_numa_topology_filter(self):
+        self._filter_property(0, 'NUMATopologyFilter')
+
+    def test_pci_passthrough_filter(self):
+        self._filter_property(1, 'PciPassthroughFilter')
+
+    def test_filters_and_multi_create_consumption(self):
+        count = 0
+
+        @SETTINGS
+        @given(case=numa_cases.cases())
+        def check(case):
+            nonlocal count
+            self._check_filters_and_consume(case)
+            count += 1
+
+        check()
+        sides.record_examples(self.id(), count, self.tally)
+        self.assertGreater(self.tally['NUMATopologyFilter rejected'], 30,
+                           self.tally)
+        self.assertGreater(self.tally['consumed 1'], 30, self.tally)
+        self.assertGreater(self.tally['consume failed'], 3, self.tally)

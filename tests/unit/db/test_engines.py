@@ -1,0 +1,75 @@
+"""Reader engines: read-only at the connection, secrets never shown."""
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+import testtools
+
+from scheduler.db import engines
+from scheduler.db import tables as t
+from tests.unit.db import fake_nova_db
+
+SECRET = 'S3cr3t-canary-pw'
+
+
+class ReaderEngineTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dbs = self.useFixture(fake_nova_db.FakeNovaDatabases())
+
+    def test_sqlite_reads_and_refuses_writes(self):
+        engine = engines.create_reader_engine(self.dbs.api_url)
+        self.addCleanup(engine.dispose)
+        with engine.connect() as conn:
+            self.assertTrue(engines.session_read_only(conn))
+            self.assertEqual(2, len(conn.execute(
+                sa.select(t.cell_mappings)).all()))
+            exc = self.assertRaises(
+                sa_exc.OperationalError, conn.execute,
+                t.cell_mappings.delete())
+            self.assertIn('readonly', str(exc.orig))
+        with self.dbs.api.connect() as conn:
+            self.assertEqual(2, len(conn.execute(
+                sa.select(t.cell_mappings)).all()))
+
+    def test_unsupported_backends(self):
+        for backend in ('oracle', 'postgresql'):
+            exc = self.assertRaises(
+                engines.UnsupportedDatabase, engines.create_reader_engine,
+                f'{backend}://nova:{SECRET}@db/nova')
+            self.assertIn(f"'{backend}'", str(exc))
+            self.assertNotIn(SECRET, str(exc))
+
+    def test_unparsable_url_not_echoed(self):
+        exc = self.assertRaises(
+            engines.UnsupportedDatabase, engines.create_reader_engine,
+            f'::{SECRET}')
+        self.assertNotIn(SECRET, str(exc))
+
+    def test_mysql_connect_arguments_bound_every_wait(self):
+        engine = engines.create_reader_engine(
+            f'mysql+pymysql://nova:{SECRET}@127.0.0.1:1/nova',
+            engines.PoolOptions(max_pool_size=2, max_overflow=3),
+            timeout=2.5)
+        self.addCleanup(engine.dispose)
+        self.assertEqual(2, engine.pool.size())
+        self.assertNotIn(SECRET, repr(engine))
+        # Nothing listens on port 1: the failure is quick and has no URL.
+        exc = self.assertRaises(sa_exc.OperationalError, engine.connect)
+        self.assertNotIn(SECRET, engines.__name__ + str(exc.orig))
+
+
+class EngineSetTest(testtools.TestCase):
+
+    def test_engine_kept_per_url_and_replaced_when_it_changes(self):
+        dbs = self.useFixture(fake_nova_db.FakeNovaDatabases(
+            cells=('cell1', 'cell2')))
+        pool = engines.EngineSet(engines.PoolOptions(), None)
+        self.addCleanup(pool.dispose)
+        first = pool.get('a', dbs.cell_url('cell1'))
+        self.assertIs(first, pool.get('a', dbs.cell_url('cell1')))
+        second = pool.get('a', dbs.cell_url('cell2'))
+        self.assertIsNot(first, second)
+        pool.retain({})
+        self.assertIsNot(second, pool.get('a', dbs.cell_url('cell2')))
+        self.assertNotIn('sqlite', repr(pool))

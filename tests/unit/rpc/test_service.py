@@ -1,0 +1,138 @@
+"""The service's life: start, drain on stop, reload on reset."""
+
+import threading
+
+from oslo_config import cfg
+from oslo_service import opts as service_opts
+import testtools
+
+from scheduler import conf as conf_pkg
+from scheduler import service
+from scheduler.rpc import inflight as inflight_mod
+from tests.unit.rpc import memory_cache
+from tests.unit.rpc import test_inflight
+
+C1 = test_inflight.C1
+
+
+def make_conf(**overrides):
+    conf = cfg.ConfigOpts()
+    conf_pkg.register_opts(conf)
+    conf(args=[], default_config_files=[])
+    for name, value in overrides.items():
+        conf.set_override(name, value)
+    return conf
+
+
+class FakeServer:
+    def __init__(self):
+        self.events = []
+
+    def start(self):
+        self.events.append('start')
+
+    def stop(self):
+        self.events.append('stop')
+
+    def wait(self):
+        self.events.append('wait')
+
+
+class DrainBudgetTest(testtools.TestCase):
+
+    def test_nova_defaults(self):
+        self.assertEqual((140.0, 20.0), service.drain_budget(make_conf()))
+
+    def test_short_timeout_is_all_cleanup(self):
+        conf = make_conf(manager_shutdown_timeout=15)
+        self.assertEqual((0.0, 15.0), service.drain_budget(conf))
+
+    def test_bounded_by_graceful_shutdown_timeout(self):
+        conf = make_conf()
+        service_opts.register_service_opts(conf)
+        conf.set_override('graceful_shutdown_timeout', 60)
+        self.assertEqual((30.0, 20.0), service.drain_budget(conf))
+        conf.set_override('graceful_shutdown_timeout', 0)  # endless
+        self.assertEqual((140.0, 20.0), service.drain_budget(conf))
+
+
+class ServiceTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.server = FakeServer()
+        self.cache = memory_cache.MemoryHostCache()
+        self.inflight = inflight_mod.InFlight()
+        self.client = test_inflight.FakeClient()
+        self.placement = inflight_mod.GuardedPlacement(self.client,
+                                                       self.inflight)
+
+    def service(self, conf=None):
+        return service.SchedulerService(
+            conf or make_conf(manager_shutdown_timeout=0),
+            server=self.server, hosts=self.cache,
+            placement=self.placement, inflight=self.inflight)
+
+    def test_start_stop_wait(self):
+        svc = self.service()
+        svc.start()
+        svc.start()
+        self.assertTrue(self.cache.started)
+        svc.stop()
+        svc.stop()
+        svc.wait()
+        self.assertEqual(['start', 'stop', 'wait'], self.server.events)
+        self.assertTrue(self.cache.stopped)
+
+    def test_stop_before_start(self):
+        svc = self.service()
+        svc.stop()
+        svc.start()
+        svc.wait()
+        self.assertEqual([], self.server.events)
+        self.assertFalse(self.cache.started)
+
+    def test_reset_refreshes_the_cache(self):
+        svc = self.service()
+        svc.start()
+        svc.reset()
+        self.assertEqual(1, self.cache.refreshes)
+        self.assertEqual(['start'], self.server.events)
+
+    def test_stuck_request_is_aborted_and_its_claim_released(self):
+        entered, done = threading.Event(), threading.Event()
+
+        def request():
+            with self.inflight.track('select_destinations', 'req-1'):
+                self.placement.claim(C1, {}, 'p', 'u')
+                entered.set()
+                done.wait(30)
+        t = threading.Thread(target=request)
+        t.start()
+        self.addCleanup(t.join)
+        self.addCleanup(done.set)
+        entered.wait(30)
+        svc = self.service()
+        svc.start()
+        svc.stop()
+        # The server is not waited for: a request is still running.
+        self.assertEqual(['start', 'stop'], self.server.events)
+        self.assertIn(('delete', C1, None), self.client.calls)
+        self.assertTrue(self.cache.stopped)
+
+    def test_requests_after_stop_are_refused(self):
+        svc = self.service()
+        svc.start()
+        svc.stop()
+        with testtools.ExpectedException(inflight_mod.Aborted):
+            with self.inflight.track('select_destinations', 'req-2'):
+                pass
+
+    def test_failed_reload_keeps_serving(self):
+        def fail():
+            raise RuntimeError('database unreachable')
+        self.cache.refresh = fail
+        svc = self.service()
+        svc.start()
+        svc.reset()
+        self.assertEqual(['start'], self.server.events)
