@@ -17,7 +17,10 @@ import datetime
 import types
 from typing import Any
 
+from scheduler import cast_journal as journal_mod
+from scheduler import cell_scatter
 from scheduler import host_builder
+from scheduler import host_cache_loader as loader_mod
 from scheduler import host_source
 from scheduler import host_state
 from scheduler.db import api_reader
@@ -334,3 +337,46 @@ def with_unavailable(state: CacheState, cells: Iterable[str]) -> CacheState:
     state = dataclasses.replace(state, unavailable=frozenset(cells))
     return dataclasses.replace(state, snapshot=_snapshot(
         state, state.snapshot.hosts))
+
+
+def from_full_read(before: CacheState, api: loader_mod.ApiContent,
+                   cells: dict[str, api_reader.CellRecord],
+                   outcome: cell_scatter.Outcome[loader_mod.CellContent],
+                   ops: list[journal_mod.Op],
+                   inputs: Inputs) -> CacheState:
+    """The state a full reload read, with casts since its start replayed.
+
+    A cell that could not be read keeps what ``before`` had of it.
+    """
+    rows: dict[str, CellRows] = {}
+    instances: dict[str, dict[str, str | None]] = {}
+    images: dict[str, Mapping[str, str]] = {}
+    for cell, content in outcome.results.items():
+        rows[cell] = CellRows.of(content.rows)
+        instances.update(content.instances)
+        images.update(content.images)
+    for cell in outcome.failures:
+        if cell in before.rows:
+            rows[cell] = before.rows[cell]
+        hosts = {base.host for (c, _), base in before.bases.items()
+                 if c == cell and isinstance(base, host_state.HostState)}
+        hosts.update(h for h, c in before.host_cells.items() if c == cell)
+        for host in hosts & set(before.instances):
+            instances.setdefault(host, dict(before.instances[host]))
+            images.update({u: before.images[u]
+                           for u in before.instances[host]
+                           if u in before.images})
+    aggregates = {agg.id: agg for agg in api.aggregates}
+    for op in ops:
+        journal_mod.apply_to_instances(instances, op)
+        journal_mod.apply_to_aggregates(aggregates, op)
+    return build(CacheState(
+        cells=frozen(cells),
+        host_cells=frozen(api.host_cells),
+        rows=frozen(rows),
+        aggregates=frozen(aggregates),
+        instances=frozen(
+            {h: frozen(i) for h, i in instances.items()}),
+        images=frozen(images),
+        unavailable=frozenset(outcome.failures),
+        inputs=inputs))

@@ -22,7 +22,6 @@ ComputeFilter drops them once they look down) and is listed in
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-import dataclasses
 import datetime
 import logging
 import threading
@@ -33,12 +32,10 @@ from oslo_config import cfg
 from scheduler import cache_state
 from scheduler import cast_journal as journal_mod
 from scheduler import cell_scatter
-from scheduler import host_builder
 from scheduler import host_cache_loader as loader_mod
+from scheduler import host_cache_settings as settings_mod
 from scheduler import host_source
-from scheduler import host_state
 from scheduler.db import api_reader
-from scheduler.db import engines
 from scheduler.objects import aggregate as aggregate_obj
 from scheduler.objects import instance as instance_obj
 
@@ -50,43 +47,15 @@ WATERMARK_OVERLAP = datetime.timedelta(seconds=30)
 HOST_RELOAD_BATCH = 200
 
 
+CacheSettings = settings_mod.CacheSettings
+
+
 class HostCacheError(Exception):
     """A reload failed; the cache keeps serving its current snapshot."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class CacheSettings:
-    loader: loader_mod.LoaderSettings
-    resync_interval: float = 10.0
-    full_resync_interval: float = 600.0
-    track_instance_changes: bool = True
-    load_instance_images: bool = False
-    ratios: host_builder.AllocationRatioDefaults = (
-        host_builder.AllocationRatioDefaults())
-
-    @classmethod
-    def from_conf(cls, conf: cfg.ConfigOpts) -> 'CacheSettings':
-        hardened = conf.hardened_scheduler
-        return cls(
-            loader=loader_mod.LoaderSettings(
-                api_connection=conf.api_database.connection,
-                cell_url_default=conf.database.connection,
-                api_pool=engines.PoolOptions.from_group(conf,
-                                                        'api_database'),
-                cell_pool=engines.PoolOptions.from_group(conf, 'database'),
-                cell_timeout=hardened.cell_database_timeout,
-                cell_workers=conf.cell_worker_thread_pool_size),
-            resync_interval=hardened.host_state_resync_interval,
-            full_resync_interval=hardened.host_state_full_resync_interval,
-            track_instance_changes=(
-                conf.filter_scheduler.track_instance_changes),
-            load_instance_images=(
-                conf.filter_scheduler.image_props_weight_multiplier != 0.0),
-            ratios=host_builder.AllocationRatioDefaults.from_conf(conf))
-
-
 class HostStateCache:
-    def __init__(self, settings: CacheSettings, *,
+    def __init__(self, settings: settings_mod.CacheSettings, *,
                  conf: cfg.ConfigOpts | None = None) -> None:
         self._settings = settings
         self._conf = conf
@@ -107,7 +76,7 @@ class HostStateCache:
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts) -> 'HostStateCache':
-        return cls(CacheSettings.from_conf(conf), conf=conf)
+        return cls(settings_mod.CacheSettings.from_conf(conf), conf=conf)
 
     # -- the request path ----------------------------------------------
 
@@ -211,7 +180,8 @@ class HostStateCache:
         """
         with self._reload_lock:
             if self._conf is not None:
-                self._settings = CacheSettings.from_conf(self._conf)
+                self._settings = settings_mod.CacheSettings.from_conf(
+                    self._conf)
             settings = self._settings
             with self._lock:
                 token = self._journal.begin()
@@ -230,8 +200,9 @@ class HostStateCache:
                 cells.values(), settings.load_instance_images)
             with self._lock:
                 ops = self._journal.end(token)
-                state = _assemble(before, api, cells, outcome, ops,
-                                  cache_state.Inputs(settings.ratios))
+                state = cache_state.from_full_read(
+                    before, api, cells, outcome, ops,
+                    cache_state.Inputs(settings.ratios))
                 self._swap(state, outcome.failures)
             self._loader.retain_cells(cells)
             self._loaded = True
@@ -414,46 +385,3 @@ class HostStateCache:
     def _next_full(self, now: float) -> float:
         interval = self._settings.full_resync_interval
         return now + interval if interval > 0 else float('inf')
-
-
-def _assemble(before: cache_state.CacheState, api: loader_mod.ApiContent,
-              cells: dict[str, api_reader.CellRecord],
-              outcome: cell_scatter.Outcome[loader_mod.CellContent],
-              ops: list[journal_mod.Op],
-              inputs: cache_state.Inputs) -> cache_state.CacheState:
-    """The state a full reload read, with casts since its start replayed.
-
-    A cell that could not be read keeps what ``before`` had of it.
-    """
-    rows: dict[str, cache_state.CellRows] = {}
-    instances: dict[str, dict[str, str | None]] = {}
-    images: dict[str, Mapping[str, str]] = {}
-    for cell, content in outcome.results.items():
-        rows[cell] = cache_state.CellRows.of(content.rows)
-        instances.update(content.instances)
-        images.update(content.images)
-    for cell in outcome.failures:
-        if cell in before.rows:
-            rows[cell] = before.rows[cell]
-        hosts = {base.host for (c, _), base in before.bases.items()
-                 if c == cell and isinstance(base, host_state.HostState)}
-        hosts.update(h for h, c in before.host_cells.items() if c == cell)
-        for host in hosts & set(before.instances):
-            instances.setdefault(host, dict(before.instances[host]))
-            images.update({u: before.images[u]
-                           for u in before.instances[host]
-                           if u in before.images})
-    aggregates = {agg.id: agg for agg in api.aggregates}
-    for op in ops:
-        journal_mod.apply_to_instances(instances, op)
-        journal_mod.apply_to_aggregates(aggregates, op)
-    return cache_state.build(cache_state.CacheState(
-        cells=cache_state.frozen(cells),
-        host_cells=cache_state.frozen(api.host_cells),
-        rows=cache_state.frozen(rows),
-        aggregates=cache_state.frozen(aggregates),
-        instances=cache_state.frozen(
-            {h: cache_state.frozen(i) for h, i in instances.items()}),
-        images=cache_state.frozen(images),
-        unavailable=frozenset(outcome.failures),
-        inputs=inputs))

@@ -80,6 +80,17 @@ class RefreshTest(CacheTestBase):
         self.assertEqual(4, len(reasons))
         self.assertEqual(4, self.log.output.count('is left out of'))
 
+    def test_min_compute_version_as_nova_counts_it(self):
+        self.assertIsNone(self.cache(refresh=False).snapshot()
+                          .min_compute_version)
+        self.dbs.add_compute('cell1', 'h1')
+        self.assertEqual(74, self.cache().snapshot().min_compute_version)
+        self.dbs.add_service('cell2', 'old', version=72)
+        self.dbs.add_service('cell2', 'zero', version=0)
+        self.dbs.add_service('cell1', 'down', version=60, forced_down=True)
+        self.dbs.add_service('cell1', 'gone', version=50, deleted=1)
+        self.assertEqual(72, self.cache().snapshot().min_compute_version)
+
     def test_legacy_node_without_host_uses_its_service(self):
         service_id = self.dbs.add_service('cell1', 'h1')
         node = self.dbs.add_compute('cell1', 'h1', service=False, host=None,
@@ -400,3 +411,7 @@ class LifecycleTest(CacheTestBase):
         self.assertIn(node['uuid'], cache.snapshot().hosts)
         cache.stop()
         self.assertIsNone(cache._thread)
+
+    def test_is_the_cache_the_rpc_service_expects(self):
+        from scheduler.rpc import cache as rpc_cache
+        self.assertIsInstance(self.cache(refresh=False), rpc_cache.HostCache)

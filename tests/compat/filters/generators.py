@@ -266,8 +266,10 @@ ALL_FILTER_KEYS = tuple(FILTER_METADATA)
 
 
 def filter_metadata(keys):
-    """Aggregate metadata: a few of ``keys`` with FILTER_METADATA values."""
-    return st.lists(st.sampled_from(keys), unique=True, max_size=3).flatmap(
+    """Aggregate metadata: one to three of ``keys`` with FILTER_METADATA
+    values."""
+    return st.lists(st.sampled_from(keys), unique=True, min_size=1,
+                    max_size=3).flatmap(
         lambda chosen: st.fixed_dictionaries(
             {k: st.sampled_from(FILTER_METADATA[k]) for k in chosen}))
 

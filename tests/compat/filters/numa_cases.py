@@ -123,7 +123,8 @@ def host_cells(draw, policy=None, thread_policy=None):
 def pci_pools(draw, cell_count):
     pools = []
     rps = list(RPS)
-    for _ in range(draw(st.sampled_from([2, 3, 1, 4, 5, 0]))):
+    for _ in range(draw(st.sampled_from([3, 2, 4, 1, 5]))
+                   if _mostly(draw, 10) else 0):
         tags = {'dev_type': draw(st.sampled_from(
             ['type-PCI', 'type-PCI', 'type-VF', 'type-PF', 'vdpa']))}
         for key, values in (('physical_network', ['foo', 'bar']),
@@ -136,22 +137,34 @@ def pci_pools(draw, cell_count):
         pools.append(objects.PciDevicePool(
             vendor_id=draw(st.sampled_from(['8086', '8086', '15B3'])),
             product_id=draw(st.sampled_from(['1520', '1520', '10fb'])),
-            numa_node=draw(st.one_of(st.none(),
-                                     st.integers(0, cell_count))),
+            numa_node=draw(st.sampled_from(
+                [0, None, 1, 2, 3][:cell_count + 2])),
             count=draw(st.sampled_from([4, 2, 6, 3, 8, 1, 0])), tags=tags))
     return pools
 
 
 @st.composite
-def pci_requests(draw, pools):
-    """Requests, mostly for devices like those of one of the pools."""
+def pci_requests(draw, pools, prune=False):
+    """Requests, mostly for devices like those of one of the pools; with
+    ``prune`` one request Placement can serve from some providers only."""
+    if prune:
+        tracked = [p for p in pools if p.count and 'rp_uuid' in p.tags]
+        if tracked:
+            like = draw(st.sampled_from(tracked))
+            spec = {'vendor_id': like.vendor_id, 'product_id': like.product_id,
+                    'dev_type': like.tags['dev_type']}
+            return [objects.InstancePCIRequest(
+                count=1, spec=[spec], alias_name='a1',
+                numa_policy=draw(st.sampled_from([None, 'preferred'])),
+                request_id=REQUEST_IDS[0], is_new=False)]
     requests = []
-    for request_id in REQUEST_IDS[:draw(st.sampled_from([1, 2, 1, 0]))]:
+    for request_id in REQUEST_IDS[:draw(st.sampled_from([1, 1, 2, 0]))]:
         spec = {'vendor_id': draw(st.sampled_from(['8086', '15b3'])),
                 'product_id': draw(st.sampled_from(['1520', '10FB']))}
         count = draw(st.sampled_from([1, 2, 1, 3]))
-        if pools and _mostly(draw, 4):
-            like = draw(st.sampled_from(pools))
+        stocked = [p for p in pools if p.count]
+        if stocked and _mostly(draw, 5):
+            like = draw(st.sampled_from(stocked))
             spec = {'vendor_id': like.vendor_id.lower(),
                     'product_id': like.product_id.upper()}
             for key in ('dev_type', 'physical_network', 'remote_managed'):
@@ -167,9 +180,9 @@ def pci_requests(draw, pools):
                 spec[key] = draw(st.sampled_from(values))
         requests.append(objects.InstancePCIRequest(
             count=count, spec=[spec],
-            alias_name=draw(st.sampled_from(['a1', 'a1', None])),
+            alias_name=draw(st.sampled_from(['a1', 'a1', 'a1', None])),
             numa_policy=draw(st.sampled_from(
-                [None, 'legacy', 'required', 'preferred', 'socket'])),
+                [None, 'preferred', 'legacy', 'socket', 'required'])),
             request_id=request_id, is_new=False))
     return requests
 
@@ -184,16 +197,19 @@ def _serves(pool, request):
 
 
 @st.composite
-def candidates(draw, host_uuid, requests, pools, in_placement):
+def candidates(draw, host_uuid, requests, pools, in_placement,
+               prune=False):
     """Allocation requests, with mappings for the PCI request groups when
     [filter_scheduler]pci_in_placement made such groups: mostly to a
     provider whose pool matches, sometimes to another or an unknown one."""
     result = []
-    for _ in range(draw(st.sampled_from([2, 1, 3]))):
+    wrongs = draw(st.lists(st.booleans(), min_size=1, max_size=3))
+    if prune:
+        wrongs = draw(st.permutations([True, False] + wrongs[:1]))
+    for wrong in wrongs:
         mappings = {'': [host_uuid]}
         # Some candidates take the devices from providers that cannot
         # serve them (another pool, or one the host does not know).
-        wrong = _rarely(draw, 3)
         if in_placement:
             for request in requests:
                 if request.alias_name is None:
@@ -260,6 +276,7 @@ class Case:
 @st.composite
 def numa_request_spec(draw, host_cell_count, in_placement, policy,
                       thread_policy, pools, scenario):
+    prune = scenario == 'prune'
     numa = (draw(instance_topology(host_cell_count, policy, thread_policy))
             if scenario != 'pci' and _mostly(draw, 12) else None)
     policy = numa.cells[0].cpu_policy if numa else None
@@ -277,7 +294,8 @@ def numa_request_spec(draw, host_cell_count, in_placement, policy,
     if _rarely(draw, 6):
         props['hw_cpu_thread_policy'] = draw(st.sampled_from(
             ['require', 'prefer', 'isolate']))
-    requests = draw(pci_requests(pools)) if scenario != 'numa' else []
+    requests = (draw(pci_requests(pools, prune)) if scenario != 'numa'
+                else [])
     flavor = objects.Flavor(
         id=1, flavorid='f1', name='m1', memory_mb=1024, vcpus=2, root_gb=1,
         ephemeral_gb=0, swap=0, rxtx_factor=1.0, vcpu_weight=0,
@@ -305,10 +323,37 @@ def numa_request_spec(draw, host_cell_count, in_placement, policy,
         requested_resources=groups, is_bfv=False)
 
 
+def _compute_row():
+    """A compute node row; only its NUMA and PCI columns vary here."""
+    return dict(
+        id=1, uuid='00000000-1111-4222-8333-000000000000', service_id=100,
+        host='h0', hypervisor_hostname='h0.node', vcpus=32, vcpus_used=4,
+        memory_mb=32768, memory_mb_used=2048, free_ram_mb=30720,
+        local_gb=500, local_gb_used=20, free_disk_gb=480,
+        disk_available_least=None, current_workload=0, running_vms=1,
+        hypervisor_type='QEMU', hypervisor_version=8002000,
+        cpu_info='{"arch": "x86_64"}', metrics='[]',
+        stats=json.dumps({'num_instances': '1', 'io_workload': '2'}),
+        host_ip='10.0.0.1', supported_instances='[["x86_64", "kvm", "hvm"]]',
+        disk_allocation_ratio=1.0, mapped=1,
+        created_at=gen.NOW, updated_at=gen.NOW, deleted_at=None, deleted=0)
+
+
+def _service_row():
+    return dict(
+        id=100, uuid='00000000-5555-4666-8777-000000000000', host='h0',
+        binary='nova-compute', topic='compute', report_count=10,
+        disabled=False, disabled_reason=None, last_seen_up=gen.NOW,
+        forced_down=False, version=70, created_at=gen.NOW, updated_at=None,
+        deleted_at=None, deleted=False)
+
+
 @st.composite
-def cases(draw):
-    # NUMA alone, PCI alone, or both together.
-    scenario = draw(st.sampled_from(['numa', 'both', 'pci']))
+def cases(draw, scenarios=('numa', 'both', 'pci', 'prune')):
+    """A case of NUMA alone, PCI alone, both together, or both with
+    allocation candidates only some of which Placement can serve
+    ('prune')."""
+    scenario = draw(st.sampled_from(scenarios))
     policy = draw(st.sampled_from([None, 'shared', 'dedicated',
                                    'dedicated', 'mixed']))
     thread_policy = (draw(st.sampled_from(
@@ -316,18 +361,19 @@ def cases(draw):
         if policy in ('dedicated', 'mixed') else None)
     cells = draw(host_cells(policy, thread_policy))
     pools = draw(pci_pools(len(cells)))
-    row = draw(gen.compute_row(0))
+    row = _compute_row()
     row['numa_topology'] = objects.NUMATopology(cells=cells)._to_json()
     row['pci_stats'] = json.dumps(objects.PciDevicePoolList(
         objects=pools).obj_to_primitive())
     row['cpu_allocation_ratio'] = draw(st.sampled_from([1.0, 2.0, 16.0]))
     row['ram_allocation_ratio'] = draw(st.sampled_from([1.0, 1.5]))
-    service = draw(gen.service_row(0))
+    service = _service_row()
     rows = gen.HostRows(row=row, service=service, cell=gen.CELLS[0],
                         instances={}, sysmeta={})
-    in_placement = draw(st.sampled_from([True, False]))
+    in_placement = (scenario == 'prune'
+                    or draw(st.sampled_from([True, True, False])))
     spec = draw(numa_request_spec(len(cells), in_placement, policy,
                                   thread_policy, pools, scenario))
     found = draw(candidates(row['uuid'], spec.pci_requests.requests, pools,
-                            in_placement))
+                            in_placement, scenario == 'prune'))
     return Case(rows, found, spec, draw(st.booleans()))

@@ -201,13 +201,17 @@ CIDRS = ('/24', '/24', '/16', '/8', '/23', '/22', '/255.255.254.0',
 
 
 def aggregate_extra_specs():
-    """Flavor extra specs for AggregateInstanceExtraSpecsFilter."""
-    return st.lists(st.sampled_from(_AGGREGATE_SPEC_KEYS), unique=True,
-                    max_size=3).flatmap(
+    """Flavor extra specs for AggregateInstanceExtraSpecsFilter; often a
+    numeric one on ``speed``, whose values are not all numbers."""
+    specs = st.lists(st.sampled_from(_AGGREGATE_SPEC_KEYS), unique=True,
+                     max_size=3).flatmap(
         lambda keys: st.fixed_dictionaries(
             {k: st.one_of(requirement(_AGGREGATE_WORDS),
                           st.sampled_from(['<or>', '>= 20', '< 50']))
              for k in keys}))
+    speed = st.fixed_dictionaries({}, optional={'speed': st.sampled_from(
+        ['>= 20', '< 50', '== 40', '<or>', '<or> 10 <or> fast'])})
+    return st.tuples(specs, speed).map(lambda t: {**t[0], **t[1]})
 
 
 def _hint_values(values):
@@ -274,9 +278,18 @@ def json_query(depth=3):
                                st.sampled_from(JSON_HIDDEN_REFS)),
                      min_size=1, max_size=2)).map(lambda t: [t[0], *t[1]])),
         _node(_COMPARISONS, st.lists(_JSON_VALUES, min_size=1, max_size=3)))
+    # What nova would let a user learn or force: which host it is, whether
+    # its service is disabled.
+    probe = st.one_of(
+        _node(st.sampled_from(['=', 'in']), st.tuples(
+            st.sampled_from(['$host', '$nodename']),
+            st.lists(st.sampled_from(['h0', 'h1', 'h2', 'h1.node']),
+                     min_size=1, max_size=2)).map(lambda t: [t[0], *t[1]])),
+        _node(st.just('='), st.tuples(
+            st.just('$service.disabled'), st.booleans()).map(list)))
     junk = _node(st.sampled_from(['!=', 'xor', 5, None]),
                  st.lists(_JSON_VALUES, max_size=2))
-    leaf = st.one_of(compare, compare, compare, compare, compare, junk,
+    leaf = st.one_of(compare, compare, compare, compare, probe, junk,
                      st.just([]))
     if depth == 0:
         return leaf

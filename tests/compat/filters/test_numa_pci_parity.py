@@ -185,7 +185,7 @@ class NumaPciParityTest(testtools.TestCase):
         count = 0
 
         @SETTINGS
-        @given(case=numa_cases.cases())
+        @given(case=numa_cases.cases(('numa', 'numa', 'both', 'prune')))
         def check(case):
             nonlocal count
             self._check_fit(case)
@@ -297,11 +297,11 @@ class NumaPciParityTest(testtools.TestCase):
             self._run_filter(nova_filter, ours_filter, nova_host, ours,
                              nova_spec, spec)
 
-    def _filter_property(self, index, name):
+    def _filter_property(self, index, name, scenarios):
         count = 0
 
         @SETTINGS
-        @given(case=numa_cases.cases())
+        @given(case=numa_cases.cases(scenarios))
         def check(case):
             nonlocal count
             self._check_one_filter(case, index)
@@ -314,10 +314,13 @@ class NumaPciParityTest(testtools.TestCase):
         self.assertGreater(self.tally[f'{name} pruned'], 3, self.tally)
 
     def test_numa_topology_filter(self):
-        self._filter_property(0, 'NUMATopologyFilter')
+        # NUMA alone, and with PCI devices whose NUMA affinity counts.
+        self._filter_property(0, 'NUMATopologyFilter',
+                              ('numa', 'both', 'prune'))
 
     def test_pci_passthrough_filter(self):
-        self._filter_property(1, 'PciPassthroughFilter')
+        self._filter_property(1, 'PciPassthroughFilter',
+                              ('pci', 'both', 'prune'))
 
     def test_filters_and_multi_create_consumption(self):
         count = 0

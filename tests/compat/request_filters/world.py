@@ -71,7 +71,11 @@ PORTS = (
 )
 PORT_MISSING = uuid_of('port-missing')
 PORT_BROKEN = uuid_of('port-broken')
-PORT_IDS = tuple(p['id'] for p in PORTS) + (PORT_MISSING, PORT_BROKEN)
+# Remote-managed first: sampled_from favours early entries.
+GOOD_PORT_IDS = tuple(sorted(
+    (p['id'] for p in PORTS),
+    key=lambda i: i != uuid_of('port-remote')))
+BAD_PORT_IDS = (PORT_MISSING, PORT_BROKEN)
 NETWORK_IDS = ('net-r2', 'net-r1', 'net-flat', 'net-broken')
 # Placement's answer for a segment provider: aggregates, or a failure.
 UNAVAILABLE = 'unavailable'   # nova: safe_connect None; us: unreachable
@@ -252,12 +256,14 @@ def worlds(draw):
                               max_size=3, unique_by=lambda p: p[0]))
         aggregates.append((agg_uuid, {
             key: draw(st.sampled_from(values)) for key, values in pairs}))
-    segment_aggregates = {
-        segment: draw(st.one_of(
-            st.frozensets(st.sampled_from(AGG_UUIDS[:4]), min_size=1,
-                          max_size=2),
-            st.sampled_from((frozenset(), UNAVAILABLE, MISSING))))
-        for segment in SEGMENTS}
+    segment_aggregates = {}
+    for segment in SEGMENTS:
+        answer = draw(st.sampled_from(
+            ('aggregates',) * 4 + (frozenset(), UNAVAILABLE, MISSING)))
+        if answer == 'aggregates':
+            answer = draw(st.frozensets(st.sampled_from(AGG_UUIDS[:4]),
+                                        min_size=1, max_size=2))
+        segment_aggregates[segment] = answer
     token = draw(st.sampled_from(('user-token',) * 6 + (None,)))
     return World(
         aggregates=aggregates, segment_aggregates=segment_aggregates,
