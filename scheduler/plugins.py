@@ -9,13 +9,18 @@ an existing nova.conf keeps working. A name may be:
   ``nova.scheduler.filters.compute_filter.ComputeFilter``,
   ``nova.scheduler.weights.ram.RAMWeigher``;
 * nova's ``nova.scheduler.filters.all_filters`` or
-  ``nova.scheduler.weights.all_weighers``: every plugin we have.
+  ``nova.scheduler.weights.all_weighers``: every plugin we have;
+* the dotted path of an out-of-tree class written for nova (deriving from
+  nova's BaseHostFilter / BaseHostWeigher), run through
+  :mod:`scheduler.nova_bridge`; in ``enabled_filters`` such a filter may
+  also be named by its class name once ``available_filters`` lists its
+  path, as in nova.
 
 Any other name fails start-up with one ``UnknownPluginError`` naming every
 offending entry, as nova fails on an unknown filter.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
 from typing import Any
 
@@ -23,6 +28,7 @@ from oslo_config import cfg
 from stevedore import extension
 
 from scheduler import filters as filters_mod
+from scheduler import nova_bridge
 from scheduler import weighers as weighers_mod
 
 FILTER_NAMESPACE = 'hardened_scheduler.filters'
@@ -36,22 +42,29 @@ class UnknownPluginError(Exception):
 
     def __init__(self, kind: str, option: str, unknown: Sequence[str] = (),
                  out_of_tree: Sequence[str] = (),
-                 unavailable: Sequence[str] = ()) -> None:
+                 unavailable: Sequence[str] = (),
+                 reasons: Mapping[str, str] | None = None) -> None:
         self.kind = kind
         self.option = option
         self.unknown = tuple(unknown)
         self.out_of_tree = tuple(out_of_tree)
         self.unavailable = tuple(unavailable)
+        # Why each out-of-tree entry could not be loaded.
+        self.reasons = dict(reasons or {})
         where = f'[filter_scheduler] {option}'
         parts = []
         if self.unknown:
             parts.append(f'Unknown {kind}(s) in {where}: '
                          + ', '.join(self.unknown))
         if self.out_of_tree:
-            parts.append(f'Out-of-tree nova {kind}(s) in {where}: '
-                         + ', '.join(self.out_of_tree)
-                         + ' (out-of-tree nova plugins are not supported'
-                         ' yet)')
+            parts.append(
+                f'Out-of-tree nova {kind}(s) in {where} could not be '
+                'loaded: ' + ', '.join(
+                    f'{name} ({self.reasons[name]})'
+                    if name in self.reasons else name
+                    for name in self.out_of_tree)
+                + ' (out-of-tree nova plugins are not supported yet unless '
+                'their class imports and derives from nova\'s base class)')
         if self.unavailable:
             parts.append(f'{kind.capitalize()}(s) in {where} not in '
                          '[filter_scheduler] available_filters: '
@@ -124,23 +137,50 @@ def _resolve(kind: _Kind, entries: Iterable[str], classes: dict[str, type],
     return result
 
 
+def _resolve_bridged(kind: _Kind, entries: Iterable[str],
+                     classes: dict[str, type], nova_paths: dict[str, str]
+                     ) -> tuple[_Resolution, dict[str, str]]:
+    """As _resolve, loading out-of-tree classes through the nova bridge.
+
+    Loaded classes join ``classes`` under their class name (their dotted
+    path if another class has that name) and ``nova_paths``; entries that
+    fail stay out-of-tree, with the reason returned by entry.
+    """
+    entries = list(entries)
+    reasons: dict[str, str] = {}
+    for path in _resolve(kind, entries, classes, nova_paths).out_of_tree:
+        try:
+            cls = nova_bridge.load_plugin(path, kind.noun)
+        except nova_bridge.BridgeError as exc:
+            reasons[path] = str(exc)
+            continue
+        name = cls.__name__ if classes.get(cls.__name__, cls) is cls else (
+            path)
+        classes[name] = cls
+        nova_paths[path] = name
+    # Again, now that the loaded paths are known: the configured order.
+    return _resolve(kind, entries, classes, nova_paths), reasons
+
+
 def load_filters(conf: cfg.ConfigOpts
                  ) -> tuple[filters_mod.BaseHostFilter, ...]:
     """The enabled filters, in [filter_scheduler]enabled_filters order."""
     group = conf.filter_scheduler
     classes, nova_paths = _plugins(_FILTERS)
-    available = _resolve(_FILTERS, group.available_filters, classes,
-                         nova_paths)
+    available, reasons = _resolve_bridged(
+        _FILTERS, group.available_filters, classes, nova_paths)
     if available.unknown or available.out_of_tree:
         raise UnknownPluginError('filter', 'available_filters',
-                                 available.unknown, available.out_of_tree)
-    enabled = _resolve(_FILTERS, group.enabled_filters, classes, nova_paths)
+                                 available.unknown, available.out_of_tree,
+                                 reasons=reasons)
+    enabled, reasons = _resolve_bridged(
+        _FILTERS, group.enabled_filters, classes, nova_paths)
     allowed = set(available.names)
     unavailable = [name for name in enabled.names if name not in allowed]
     if enabled.unknown or enabled.out_of_tree or unavailable:
         raise UnknownPluginError('filter', 'enabled_filters',
                                  enabled.unknown, enabled.out_of_tree,
-                                 unavailable)
+                                 unavailable, reasons=reasons)
     loaded = []
     for name in enabled.names:
         cls = classes[name]
@@ -154,11 +194,12 @@ def load_weighers(conf: cfg.ConfigOpts
                   ) -> tuple[weighers_mod.BaseWeigher, ...]:
     """The weighers of [filter_scheduler]weight_classes, in that order."""
     classes, nova_paths = _plugins(_WEIGHERS)
-    resolved = _resolve(_WEIGHERS, conf.filter_scheduler.weight_classes,
-                        classes, nova_paths)
+    resolved, reasons = _resolve_bridged(
+        _WEIGHERS, conf.filter_scheduler.weight_classes, classes, nova_paths)
     if resolved.unknown or resolved.out_of_tree:
         raise UnknownPluginError('weigher', 'weight_classes',
-                                 resolved.unknown, resolved.out_of_tree)
+                                 resolved.unknown, resolved.out_of_tree,
+                                 reasons=reasons)
     loaded = []
     for name in resolved.names:
         cls = classes[name]

@@ -52,9 +52,12 @@ with warnings.catch_warnings():
     from nova.scheduler.filters import pci_passthrough_filter as nova_pci
     from nova.virt import hardware
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[
-    HealthCheck.too_slow, HealthCheck.data_too_large,
-    HealthCheck.filter_too_much])
+# Derandomized: the same 200 cases every run, so the checks below that
+# both outcomes occur do not depend on luck.
+SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
+                    database=None, suppress_health_check=[
+                        HealthCheck.too_slow, HealthCheck.data_too_large,
+                        HealthCheck.filter_too_much])
 
 
 def _overrides(case):
