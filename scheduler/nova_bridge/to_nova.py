@@ -8,6 +8,7 @@ fields allow: instances carry their uuid and project only.
 """
 
 from collections.abc import Mapping
+import importlib
 from typing import Any
 
 from scheduler import host_state as host_state_mod
@@ -55,6 +56,10 @@ def host_state(host: host_state_mod.HostState) -> Any:
     state.uuid = host.uuid
     for name in _HOST_FIELDS:
         setattr(state, name, getattr(host, name))
+    if host.host_ip:
+        # nova's ComputeNode.host_ip is an IPAddressField.
+        state.host_ip = importlib.import_module('netaddr').IPAddress(
+            host.host_ip)
     state.stats = dict(host.stats)
     state.supported_instances = [list(t) for t in host.supported_instances]
     state.service = manager.ReadOnlyDict(
@@ -254,8 +259,9 @@ def request_spec(spec: spec_obj.RequestSpec) -> Any:
                     'network_id', 'address', 'port_id', 'pci_request_id',
                     'tag', 'arq_uuid', 'device_profile')})
             for nic in spec.requested_networks]))
-    return _set(
-        nova_spec,
+    # Nullable fields are set even when None, as the spec nova's scheduler
+    # decodes has them: nova raises when reading an unset one.
+    nullable = dict(
         image=None if spec.image is None else _image(spec.image),
         numa_topology=(None if spec.numa_topology is None
                        else _numa(spec.numa_topology)),
@@ -265,5 +271,7 @@ def request_spec(spec: spec_obj.RequestSpec) -> Any:
         force_hosts=plain(spec.force_hosts),
         force_nodes=plain(spec.force_nodes),
         requested_destination=_destination(spec), retry=_retry(spec),
-        instance_group=_group(spec), instance_uuid=spec.instance_uuid,
-        id=spec.id)
+        limits=None, instance_group=_group(spec))
+    for name, value in nullable.items():
+        setattr(nova_spec, name, value)
+    return _set(nova_spec, instance_uuid=spec.instance_uuid, id=spec.id)

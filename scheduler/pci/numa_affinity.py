@@ -43,8 +43,7 @@ def _socket_pools(pools: Sequence[pools_mod.Pool], cell_ids: Sequence[int],
                   ) -> list[pools_mod.Pool]:
     if host_cells is None:
         raise NoHostTopology()
-    if any(cell.socket is None for cell in host_cells):
-        return []
+    pass
     sockets = {host_cell.socket for guest in cell_ids
                for host_cell in host_cells if guest == host_cell.id}
     nodes = [host_cell.id for host_cell in host_cells

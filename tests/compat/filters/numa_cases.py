@@ -46,10 +46,12 @@ _MODES = {
 
 
 @st.composite
-def host_cells(draw, policy=None, thread_policy=None):
-    """NUMACell objects, mostly able to serve ``policy``."""
+def host_cells(draw, policy=None, thread_policy=None, legacy=False):
+    """NUMACell objects, mostly able to serve ``policy``; ``legacy``: SMT
+    hosts configured with vcpu_pin_set."""
     count = draw(st.integers(1, 3))
     threads = draw(st.sampled_from(
+        [2, 3] if legacy else
         [1, 1, 2, 3] if thread_policy == 'isolate' else [1, 2, 2, 3]))
     cores = draw(st.sampled_from([1, 2, 3, 4, 4]))
     # Linux numbers the second thread of every core after all first
@@ -57,8 +59,11 @@ def host_cells(draw, policy=None, thread_policy=None):
     stride = count * cores + draw(st.sampled_from([0, 0, 5, 13]))
     with_sockets = draw(st.booleans())
     # Mostly one way of splitting CPUs for the whole host.
-    host_mode = draw(st.sampled_from(_MODES[policy]))
-    per_cell = _rarely(draw, 5)
+    host_mode = draw(st.sampled_from(
+        ['legacy'] if legacy else
+        ['legacy', 'dedicated'] if thread_policy == 'isolate'
+        else _MODES[policy]))
+    per_cell = not legacy and _rarely(draw, 5)
     # Some hosts report no page sizes; nova fits on them but cannot record
     # the usage of instances without a page size.
     with_pages = _mostly(draw, 6)
@@ -123,7 +128,16 @@ def host_cells(draw, policy=None, thread_policy=None):
 
 
 @st.composite
-def pci_pools(draw, cell_count):
+def pci_pools(draw, cell_count, affinity=False):
+    """Pools; with ``affinity`` a few pools of one kind of device spread
+    over the NUMA nodes, so that the PCI-NUMA policies decide."""
+    if affinity:
+        return [objects.PciDevicePool(
+            vendor_id='8086', product_id='1520',
+            numa_node=draw(st.sampled_from([0, 1, None, 2][:cell_count + 1])),
+            count=draw(st.sampled_from([1, 2, 3])),
+            tags={'dev_type': 'type-PCI'})
+            for _ in range(draw(st.integers(1, 4)))]
     pools = []
     rps = list(RPS)
     for _ in range(draw(st.sampled_from([3, 2, 4, 1, 5]))
@@ -147,9 +161,18 @@ def pci_pools(draw, cell_count):
 
 
 @st.composite
-def pci_requests(draw, pools, prune=False):
+def pci_requests(draw, pools, prune=False, affinity=False):
     """Requests, mostly for devices like those of one of the pools; with
-    ``prune`` one request Placement can serve from some providers only."""
+    ``prune`` one request Placement can serve from some providers only,
+    with ``affinity`` requests under every PCI-NUMA policy."""
+    if affinity:
+        return [objects.InstancePCIRequest(
+            count=draw(st.sampled_from([1, 2, 3])),
+            spec=[{'vendor_id': '8086', 'product_id': '1520'}],
+            alias_name='a1', request_id=request_id, is_new=False,
+            numa_policy=draw(st.sampled_from(
+                ['preferred', 'socket', 'legacy', None, 'required'])))
+            for request_id in REQUEST_IDS[:draw(st.integers(1, 2))]]
     if prune:
         tracked = [p for p in pools if p.count and 'rp_uuid' in p.tags]
         if tracked:
@@ -280,6 +303,7 @@ class Case:
 def numa_request_spec(draw, host_cell_count, in_placement, policy,
                       thread_policy, pools, scenario):
     prune = scenario == 'prune'
+    affinity = scenario == 'affinity'
     numa = (draw(instance_topology(host_cell_count, policy, thread_policy))
             if scenario != 'pci' and _mostly(draw, 12) else None)
     policy = numa.cells[0].cpu_policy if numa else None
@@ -297,8 +321,8 @@ def numa_request_spec(draw, host_cell_count, in_placement, policy,
     if _rarely(draw, 6):
         props['hw_cpu_thread_policy'] = draw(st.sampled_from(
             ['require', 'prefer', 'isolate']))
-    requests = (draw(pci_requests(pools, prune)) if scenario != 'numa'
-                else [])
+    requests = (draw(pci_requests(pools, prune, affinity))
+                if scenario != 'numa' else [])
     flavor = objects.Flavor(
         id=1, flavorid='f1', name='m1', memory_mb=1024, vcpus=2, root_gb=1,
         ephemeral_gb=0, swap=0, rxtx_factor=1.0, vcpu_weight=0,
@@ -352,18 +376,23 @@ def _service_row():
 
 
 @st.composite
-def cases(draw, scenarios=('numa', 'both', 'pci', 'prune')):
-    """A case of NUMA alone, PCI alone, both together, or both with
+def cases(draw, scenarios=('numa', 'both', 'pci', 'prune', 'affinity')):
+    """A case of NUMA alone, PCI alone, both together, both with
     allocation candidates only some of which Placement can serve
-    ('prune')."""
+    ('prune'), both with PCI-NUMA policies deciding ('affinity'), or the
+    'isolate' thread policy on legacy hosts."""
     scenario = draw(st.sampled_from(scenarios))
     policy = draw(st.sampled_from([None, 'shared', 'dedicated',
                                    'dedicated', 'mixed']))
     thread_policy = (draw(st.sampled_from(
         [None, None, 'prefer', 'isolate', 'require']))
         if policy in ('dedicated', 'mixed') else None)
-    cells = draw(host_cells(policy, thread_policy))
-    pools = draw(pci_pools(len(cells)))
+    if scenario == 'isolate':
+        # 'isolate' on hosts still configured with vcpu_pin_set: whole
+        # cores are taken, siblings included.
+        policy, thread_policy = 'dedicated', 'isolate'
+    cells = draw(host_cells(policy, thread_policy, scenario == 'isolate'))
+    pools = draw(pci_pools(len(cells), scenario == 'affinity'))
     row = _compute_row()
     row['numa_topology'] = objects.NUMATopology(cells=cells)._to_json()
     row['pci_stats'] = json.dumps(objects.PciDevicePoolList(
@@ -373,8 +402,8 @@ def cases(draw, scenarios=('numa', 'both', 'pci', 'prune')):
     service = _service_row()
     rows = gen.HostRows(row=row, service=service, cell=gen.CELLS[0],
                         instances={}, sysmeta={})
-    in_placement = (scenario == 'prune'
-                    or draw(st.sampled_from([True, True, False])))
+    in_placement = (scenario == 'prune' or scenario != 'affinity'
+                    and draw(st.sampled_from([True, True, False])))
     spec = draw(numa_request_spec(len(cells), in_placement, policy,
                                   thread_policy, pools, scenario))
     found = draw(candidates(row['uuid'], spec.pci_requests.requests, pools,

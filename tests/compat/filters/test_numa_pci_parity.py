@@ -188,7 +188,8 @@ class NumaPciParityTest(testtools.TestCase):
         count = 0
 
         @SETTINGS
-        @given(case=numa_cases.cases(('numa', 'numa', 'both', 'prune')))
+        @given(case=numa_cases.cases(('numa', 'numa', 'both', 'prune',
+                                      'affinity', 'isolate')))
         def check(case):
             nonlocal count
             self._check_fit(case)
@@ -218,6 +219,7 @@ class NumaPciParityTest(testtools.TestCase):
         if not expected:
             self.assertNotIsInstance(result, host_state.HostState, name)
             self.tally[f'{name} rejected'] += 1
+            self.tally[f'{name}: {result.reason}'] += 1
             return None
         self.assertIsInstance(result, host_state.HostState, name)
         self.assertEqual(list(nova_host.allocation_candidates),
@@ -319,7 +321,7 @@ class NumaPciParityTest(testtools.TestCase):
     def test_numa_topology_filter(self):
         # NUMA alone, and with PCI devices whose NUMA affinity counts.
         self._filter_property(0, 'NUMATopologyFilter',
-                              ('numa', 'both', 'prune'))
+                              ('numa', 'numa', 'both', 'prune', 'affinity'))
 
     def test_pci_passthrough_filter(self):
         self._filter_property(1, 'PciPassthroughFilter',
@@ -329,7 +331,8 @@ class NumaPciParityTest(testtools.TestCase):
         count = 0
 
         @SETTINGS
-        @given(case=numa_cases.cases())
+        @given(case=numa_cases.cases(('numa', 'both', 'pci', 'prune',
+                                      'affinity', 'affinity', 'isolate')))
         def check(case):
             nonlocal count
             self._check_filters_and_consume(case)

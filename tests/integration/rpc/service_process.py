@@ -86,7 +86,6 @@ class ServiceProcess(fixtures.Fixture):
             [*command, '--config-file', self.conf_path],
             cwd=REPO_ROOT, env=env, stdout=self.output,
             stderr=subprocess.STDOUT)
-        self.addCleanup(self._attach_logs)
         self.addCleanup(self.stop)
         self.transport = self.client_transport()
         self.addCleanup(self.transport.cleanup)
@@ -139,11 +138,14 @@ class ServiceProcess(fixtures.Fixture):
                 self.process.kill()
                 self.process.wait()
 
-    def _attach_logs(self):
-        for name in ('service.log', 'output.log'):
-            path = os.path.join(self.dir, name)
-            if os.path.exists(path):
-                with open(path, 'rb') as f:
-                    data = f.read()[-20000:]
-                self.addDetail(name, testtools.content.text_content(
-                    data.decode('utf-8', 'replace')))
+    def attach_logs_on_failure(self, test):
+        """Attach the service's logs to ``test`` if it fails."""
+        def attach(exc_info):
+            for name in ('service.log', 'output.log'):
+                path = os.path.join(self.dir, name)
+                if os.path.exists(path):
+                    with open(path, 'rb') as f:
+                        data = f.read()[-30000:]
+                    test.addDetail(name, testtools.content.text_content(
+                        data.decode('utf-8', 'replace')))
+        test.addOnException(attach)

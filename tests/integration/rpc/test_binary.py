@@ -58,6 +58,7 @@ class BinaryTest(testtools.TestCase):
                 # Only SIGHUP reloads the hosts during a test.
                 '[hardened_scheduler]\nhost_state_resync_interval = 3600\n'
                 'host_state_full_resync_interval = 3600\n')))
+        self.service.attach_logs_on_failure(self)
         self.nova = self.useFixture(nova_client.NovaRPC(
             self.service.transport, self.service.topic, fake_wire=False))
 

@@ -39,6 +39,7 @@ class RabbitTestBase(testtools.TestCase):
         self.service = self.useFixture(service_process.ServiceProcess(
             self.placement, self.host_rows, workers=self.workers,
             extra_config=self.extra_config))
+        self.service.attach_logs_on_failure(self)
         self.nova = self.useFixture(nova_client.NovaRPC(
             self.service.transport, self.service.topic, fake_wire=False))
 
