@@ -89,6 +89,8 @@ def _pci_stats(host: host_state_mod.HostState, numa_topology: Any) -> Any:
     if not host.pci_pools:
         return None
     objects = runtime.objects()
+    # numa_node always set (None without NUMA affinity), as the pools a
+    # compute reports have it.
     pools = objects.PciDevicePoolList(objects=[
         objects.PciDevicePool(
             vendor_id=p.vendor_id, product_id=p.product_id, count=p.count,

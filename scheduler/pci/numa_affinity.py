@@ -43,7 +43,8 @@ def _socket_pools(pools: Sequence[pools_mod.Pool], cell_ids: Sequence[int],
                   ) -> list[pools_mod.Pool]:
     if host_cells is None:
         raise NoHostTopology()
-    pass
+    if any(cell.socket is None for cell in host_cells):
+        return []
     sockets = {host_cell.socket for guest in cell_ids
                for host_cell in host_cells if guest == host_cell.id}
     nodes = [host_cell.id for host_cell in host_cells

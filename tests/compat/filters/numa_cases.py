@@ -46,10 +46,11 @@ _MODES = {
 
 
 @st.composite
-def host_cells(draw, policy=None, thread_policy=None, legacy=False):
+def host_cells(draw, policy=None, thread_policy=None, legacy=False,
+               min_cells=1):
     """NUMACell objects, mostly able to serve ``policy``; ``legacy``: SMT
     hosts configured with vcpu_pin_set."""
-    count = draw(st.integers(1, 3))
+    count = draw(st.integers(min_cells, 3))
     threads = draw(st.sampled_from(
         [2, 3] if legacy else
         [1, 1, 2, 3] if thread_policy == 'isolate' else [1, 2, 2, 3]))
@@ -387,11 +388,14 @@ def cases(draw, scenarios=('numa', 'both', 'pci', 'prune', 'affinity')):
     thread_policy = (draw(st.sampled_from(
         [None, None, 'prefer', 'isolate', 'require']))
         if policy in ('dedicated', 'mixed') else None)
+    if scenario == 'affinity':
+        policy, thread_policy = None, None  # the devices decide
     if scenario == 'isolate':
         # 'isolate' on hosts still configured with vcpu_pin_set: whole
         # cores are taken, siblings included.
         policy, thread_policy = 'dedicated', 'isolate'
-    cells = draw(host_cells(policy, thread_policy, scenario == 'isolate'))
+    cells = draw(host_cells(policy, thread_policy, scenario == 'isolate',
+                            min_cells=2 if scenario == 'affinity' else 1))
     pools = draw(pci_pools(len(cells), scenario == 'affinity'))
     row = _compute_row()
     row['numa_topology'] = objects.NUMATopology(cells=cells)._to_json()

@@ -23,15 +23,22 @@ we reject that host only.
 import collections
 import copy
 import dataclasses
+import json
 import logging
 import warnings
 
 import fixtures
+from hypothesis import example
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
+from hypothesis import strategies as st
+from oslo_serialization import jsonutils
 import testtools
 
+from scheduler.codec import limits as codec_limits
+from scheduler.codec import pci as pci_codec
+from scheduler.codec import values as codec_values
 from scheduler.filters import numa_topology_filter
 from scheduler.filters import pci_passthrough_filter
 from scheduler import host_state
@@ -41,6 +48,7 @@ from scheduler.numa import pinning
 from scheduler.numa import topology
 from scheduler.objects import numa as numa_obj
 from scheduler.pci import pools as pci_pools
+from scheduler.pci import stats as pci_stats
 from tests.compat.filters import generators as gen
 from tests.compat.filters import numa_cases
 from tests.compat.filters import nova_env
@@ -49,6 +57,7 @@ from tests.compat.filters import sides
 with warnings.catch_warnings():
     warnings.simplefilter('ignore')
     from nova.scheduler.filters import numa_topology_filter as nova_numa
+    from nova.pci import stats as nova_stats_mod
     from nova.scheduler.filters import pci_passthrough_filter as nova_pci
     from nova.virt import hardware
 
@@ -321,7 +330,8 @@ class NumaPciParityTest(testtools.TestCase):
     def test_numa_topology_filter(self):
         # NUMA alone, and with PCI devices whose NUMA affinity counts.
         self._filter_property(0, 'NUMATopologyFilter',
-                              ('numa', 'numa', 'both', 'prune', 'affinity'))
+                              ('numa', 'numa', 'both', 'prune', 'prune',
+                               'affinity', 'isolate'))
 
     def test_pci_passthrough_filter(self):
         self._filter_property(1, 'PciPassthroughFilter',
@@ -344,3 +354,112 @@ class NumaPciParityTest(testtools.TestCase):
                            self.tally)
         self.assertGreater(self.tally['consumed 1'], 30, self.tally)
         self.assertGreater(self.tally['consume failed'], 3, self.tally)
+
+    def test_pci_numa_affinity_policies(self):
+        # Devices spread over the NUMA nodes, every policy: which cells
+        # fit, which pools serve and which are consumed.
+        count = 0
+
+        @SETTINGS
+        @given(case=numa_cases.cases(('affinity',)))
+        def check(case):
+            nonlocal count
+            self._check_filters_and_consume(case)
+            count += 1
+
+        check()
+        sides.record_examples(self.id(), count, self.tally)
+        self.assertGreater(self.tally['NUMATopologyFilter passed'], 40,
+                           self.tally)
+        self.assertGreater(self.tally['NUMATopologyFilter rejected'], 40,
+                           self.tally)
+        self.assertGreater(self.tally['consumed 1'], 20, self.tally)
+
+
+@st.composite
+def _pci_affinity_case(draw):
+    cells = draw(st.integers(1, 4))
+    sockets = draw(st.sampled_from(['all', 'none', 'some']))
+    host = nova_env.objects.NUMATopology(cells=[
+        nova_env.objects.NUMACell(
+            id=i, cpuset={i}, pcpuset=set(), memory=1024, cpu_usage=0,
+            memory_usage=0, pinned_cpus=set(), siblings=[{i}], mempages=[],
+            socket=(None if sockets == 'none'
+                    or sockets == 'some' and i == cells - 1 else i // 2))
+        for i in range(cells)])
+    pools = draw(numa_cases.pci_pools(cells, affinity=True))
+    requests = draw(numa_cases.pci_requests(pools, affinity=True))
+    cell_ids = draw(st.one_of(st.none(), st.lists(
+        st.integers(0, cells - 1), unique=True, max_size=2)))
+    return host, pools, requests, cell_ids
+
+
+def _affinity_example(sockets, pools, count, policy, cell_ids):
+    """A hand-made case: (host cells' sockets, [(numa_node, count)], ...)."""
+    objects = nova_env.objects
+    host = objects.NUMATopology(cells=[objects.NUMACell(
+        id=i, cpuset={i}, pcpuset=set(), memory=1024, cpu_usage=0,
+        memory_usage=0, pinned_cpus=set(), siblings=[{i}], mempages=[],
+        socket=socket) for i, socket in enumerate(sockets)])
+    return (host, [objects.PciDevicePool(
+        vendor_id='8086', product_id='1520', numa_node=node, count=n,
+        tags={'dev_type': 'type-PCI'}) for node, n in pools],
+        [objects.InstancePCIRequest(
+            count=count, spec=[{'vendor_id': '8086', 'product_id': '1520'}],
+            alias_name='a1', numa_policy=policy, is_new=False,
+            request_id=numa_cases.REQUEST_IDS[0])], cell_ids)
+
+
+class PciAffinityParityTest(testtools.TestCase):
+    """nova's PciDeviceStats.apply_requests against ours, directly: every
+    PCI-NUMA policy, with and without socket information."""
+
+    def test_apply_requests(self):
+        tally = collections.Counter()
+
+        @SETTINGS
+        @given(case=_pci_affinity_case())
+        # 'preferred' without enough local devices: local ones go first.
+        @example(case=_affinity_example([0, 0], [(1, 2), (0, 1)], 2,
+                                        'preferred', [0]))
+        # 'socket' needs every host cell to know its socket.
+        @example(case=_affinity_example([None, None], [(1, 2)], 1,
+                                        'socket', [0]))
+        @example(case=_affinity_example([0, 0, 1], [(1, 1), (2, 2)], 1,
+                                        'socket', [0]))
+        def check(case):
+            host, pools, requests, cell_ids = case
+            nova_stats = nova_stats_mod.PciDeviceStats(
+                host, stats=nova_env.objects.PciDevicePoolList(
+                    objects=pools))
+            nova_cells = (None if cell_ids is None else
+                          [nova_env.objects.InstanceNUMACell(id=i)
+                           for i in cell_ids])
+            nova_requests = [r.obj_clone() for r in requests]
+            ours = pci_pools.to_dicts(pci_pools.from_dicts(
+                [p.to_dict() for p in pools]))
+            our_topo = topology.host_topology(
+                json.loads(host._to_json()))
+            spec = [pci_codec.read_pci_request(
+                codec_values.Path('request', codec_limits.DEFAULT_LIMITS),
+                json.loads(jsonutils.dumps(r.obj_to_primitive())))
+                for r in requests]
+            try:
+                nova_stats.apply_requests(nova_requests, None, nova_cells)
+                nova_ok = True
+            except nova_env.nova_exception.PciDeviceRequestFailed:
+                nova_ok = False
+            try:
+                pci_stats.apply_requests(ours, spec, None, cell_ids,
+                                         our_topo.cells)
+                ok = True
+            except pci_stats.PciRequestFailed:
+                ok = False
+            self.assertEqual(nova_ok, ok)
+            self.assertEqual([dict(p) for p in nova_stats.pools], ours)
+            tally['applied' if ok else 'failed'] += 1
+
+        check()
+        sides.record_examples(self.id(), sum(tally.values()), tally)
+        self.assertGreater(tally['applied'], 40, tally)
+        self.assertGreater(tally['failed'], 20, tally)
