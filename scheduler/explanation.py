@@ -87,6 +87,8 @@ class Explanation:
     filters: tuple[FilterCount, ...]
     claims: ClaimCount
     durations_ms: tuple[tuple[str, float], ...]
+    # Cells whose hosts could not be read (dead or slow cell databases).
+    unavailable_cells: int = 0
     # nova's own text of the failure when it differs from ``failure``
     # (e.g. it names the network): operators and nova-compatible reasons.
     failure_detail: str | None = None
@@ -109,6 +111,7 @@ class Recorder:
         self.filters: tuple[FilterCount, ...] = ()
         self.claims = ClaimCount()
         self.durations_ms: dict[str, float] = {}
+        self.unavailable_cells = 0
 
     def fail(self, stage: str, failure: str | None = None,
              detail: str | None = None) -> None:
@@ -140,13 +143,18 @@ class Recorder:
             durations_ms=tuple(sorted(
                 (k, round(v, 3)) for k, v in self.durations_ms.items())),
             failure_detail=self.failure_detail,
+            unavailable_cells=self.unavailable_cells,
         )
 
 
-def _placement_note(placement: PlacementCount | None) -> str:
-    if placement is not None and placement.truncated:
-        return f' (candidates truncated at {placement.limit})'
-    return ''
+def _placement_note(expl: Explanation) -> str:
+    notes = []
+    if expl.placement is not None and expl.placement.truncated:
+        notes.append(f'candidates truncated at {expl.placement.limit}')
+    if expl.unavailable_cells:
+        cells = 'cell' if expl.unavailable_cells == 1 else 'cells'
+        notes.append(f'{expl.unavailable_cells} {cells} unreachable')
+    return f' ({"; ".join(notes)})' if notes else ''
 
 
 def _fit(head: str, items: list[str], tail: str) -> str:
@@ -175,7 +183,7 @@ def _host_funnel(expl: Explanation) -> str:
     passed = expl.filters[-1].hosts_out if expl.filters else expl.hosts_found
     head = f'{NOT_ENOUGH_HOSTS} {passed}/{start} hosts are available'
     head += ': ' if items else ''
-    tail = _placement_note(expl.placement)
+    tail = _placement_note(expl)
     if expl.instances_requested > 1:
         tail += (f'; {expl.instances_placed} of '
                  f'{expl.instances_requested} instances placed')
@@ -263,5 +271,6 @@ def operator_record(expl: Explanation) -> dict[str, Any]:
             {'name': f.name, 'in': f.hosts_in, 'out': f.hosts_out,
              'reasons': dict(f.reasons)} for f in expl.filters],
         'claims': dataclasses.asdict(expl.claims),
+        'unavailable_cells': expl.unavailable_cells,
         'durations_ms': dict(expl.durations_ms),
     }

@@ -98,7 +98,7 @@ class SchedulerManager:
                     self.placement, self.conf, spec, snapshot, recorder,
                     context.global_id)
                 hosts, candidates_of = self._candidate_hosts(
-                    found, snapshot, recorder)
+                    spec, found, snapshot, recorder)
                 version = found.version
             num_alts = (self.conf.scheduler.max_attempts - 1
                         if return_alternates else 0)
@@ -186,7 +186,8 @@ class SchedulerManager:
         recorder.hosts_found = len(hosts)
         return hosts
 
-    def _candidate_hosts(self, found: candidates_mod.Candidates,
+    def _candidate_hosts(self, spec: request_spec.RequestSpec,
+                         found: candidates_mod.Candidates,
                          snapshot: host_source.HostSnapshot,
                          recorder: explanation.Recorder
                          ) -> tuple[list[host_state.HostState],
@@ -194,9 +195,16 @@ class SchedulerManager:
         """The hosts Placement offered, and how to get their candidates."""
         hosts, missing = snapshot.by_uuids(found.providers)
         # Nested and sharing providers are summarized too; only providers
-        # that are compute nodes become hosts, so "missing" is not an error.
+        # that are compute nodes become hosts, so "missing" is not an error,
+        # except for nodes we know but left out for bad data.
+        incomplete = sum(1 for rp in found.providers
+                         if rp in snapshot.incomplete_nodes)
+        recorder.lose_hosts('with incomplete compute node data', incomplete)
         if not hosts:
-            recorder.lose_hosts('unknown to the scheduler', missing)
+            recorder.lose_hosts('unknown to the scheduler',
+                                missing - incomplete)
+        hosts = self._in_target_cell(spec, hosts, recorder)
+        recorder.unavailable_cells = len(snapshot.unavailable_cells)
         recorder.hosts_found = len(hosts)
         if not self._attach_candidates:
             by_provider = found.by_provider
@@ -205,6 +213,23 @@ class SchedulerManager:
                                                                      ()))
                  for h in hosts]
         return hosts, _attached_candidates
+
+    @staticmethod
+    def _in_target_cell(spec: request_spec.RequestSpec,
+                        hosts: list[host_state.HostState],
+                        recorder: explanation.Recorder
+                        ) -> list[host_state.HostState]:
+        """Only the requested cell's hosts, unless cross-cell is allowed.
+
+        As nova's HostManager: conductor names the cell for moves.
+        """
+        dest = spec.requested_destination
+        if dest is None or dest.cell is None or dest.allow_cross_cell_move:
+            return hosts
+        kept = [h for h in hosts if h.cell_uuid == dest.cell.uuid]
+        recorder.lose_hosts('outside the requested cell',
+                            len(hosts) - len(kept))
+        return kept
 
     def _sorted(self, spec: request_spec.RequestSpec,
                 hosts: Sequence[host_state.HostState], index: int,

@@ -42,9 +42,13 @@ def plain(value: Any) -> Any:
 
 
 def _set(obj: Any, **values: Any) -> Any:
-    """Set only the values we have: unset fields stay unset, as in nova."""
+    """Set the values; None only on nullable fields (others stay unset).
+
+    We do not know whether a None of ours was unset or null in nova's
+    object; null is what a plugin can read without an error.
+    """
     for name, value in values.items():
-        if value is not None:
+        if value is not None or obj.fields[name].nullable:
             setattr(obj, name, value)
     return obj
 

@@ -85,7 +85,7 @@ def pick(mempages: Sequence[PageSize], requested: int,
     if requested == SMALL:
         candidates = sizes[-1:]
     elif requested == LARGE:
-        candidates = sizes
+        candidates = sizes[:-1]
     elif requested == ANY:
         candidates = sizes
     else:

@@ -68,7 +68,9 @@ def build(desc: model.CloudDescription, admin: placement_admin.Admin,
     for group, name, disabled in _hosts(desc):
         rp = stable_uuid('compute', name)
         host_aggs = tuple(a for a in aggregates if name in a.hosts)
-        traits = set(group.traits)
+        # nova-compute (service version >= 73) tags its providers so, and
+        # owner_nova_filter then requires it.
+        traits = set(group.traits) | {'OWNER_NOVA'}
         if disabled:
             traits.add('COMPUTE_STATUS_DISABLED')
         admin.create_provider(

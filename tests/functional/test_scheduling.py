@@ -1,5 +1,6 @@
 """select_destinations end to end against the real Placement service."""
 
+import dataclasses
 import json
 import threading
 import uuid
@@ -12,6 +13,7 @@ from scheduler import conf as conf_pkg
 
 from scheduler import errors
 from scheduler.filters import BaseHostFilter
+from scheduler.objects import destination
 from scheduler.objects import instance_group
 from scheduler.placement import client as client_mod
 from scheduler.placement import errors as placement_errors
@@ -311,6 +313,52 @@ class NoValidHostTest(SchedulingTestBase):
         self.assertIn('3 tried, 3 rejected by Placement', exc.reason)
         self.assertTrue(exc.reason.startswith(
             'There are not enough hosts available.'))
+
+
+class CellTest(SchedulingTestBase):
+
+    def setUp(self):
+        super().setUp()
+        self.cloud.add_host('cell1-host', ram_mb=4096)
+        self.cloud.add_host('cell2-host', ram_mb=65536, cell=cloud_mod.CELL2)
+
+    def test_move_stays_in_the_requested_cell(self):
+        spec = cloud_mod.spec(requested_destination=destination.Destination(
+            cell=destination.CellRef(uuid=cloud_mod.CELL1)))
+        [[chosen]] = self.select(spec, uuids(1))
+        # cell2-host has far more RAM, but the move is confined to cell1.
+        self.assertEqual('cell1-host', chosen.service_host)
+
+    def test_cross_cell_move_may_leave_it(self):
+        # Only cell2-host has room for 8 GiB.
+        big = cloud_mod.flavor(ram_mb=8192)
+        dest = destination.Destination(
+            cell=destination.CellRef(uuid=cloud_mod.CELL1))
+        exc = self.assertNoValidHost(cloud_mod.spec(
+            flavor=big, requested_destination=dest), uuids(1))
+        self.assertIn('1 outside the requested cell', exc.reason)
+        [[chosen]] = self.select(cloud_mod.spec(
+            flavor=big, requested_destination=dataclasses.replace(
+                dest, allow_cross_cell_move=True)), uuids(1))
+        self.assertEqual('cell2-host', chosen.service_host)
+
+    def test_unreachable_cell_and_bad_nodes_are_named(self):
+        snapshot = self.cloud.source.snapshot()
+        cell2_host = self.cloud.hosts['cell2-host']
+        hosts = {u: h for u, h in snapshot.hosts.items()
+                 if u != cell2_host.uuid}
+        self.cloud.source.replace(dataclasses.replace(
+            snapshot, hosts=hosts,
+            incomplete_nodes={cell2_host.uuid: 'free_disk_gb is NULL'},
+            unavailable_cells=frozenset({'dead-cell'})))
+        exc = self.assertNoValidHost(cloud_mod.spec(
+            flavor=cloud_mod.flavor(**{'capabilities:hypervisor_type':
+                                       'Xen'})), uuids(1))
+        self.assertEqual(
+            'No valid host was found. There are not enough hosts '
+            'available. 0/2 hosts are available: 1 with incomplete '
+            'compute node data, 1 ComputeCapabilitiesFilter '
+            '(1 cell unreachable)', exc.message)
 
 
 class RaceTest(SchedulingTestBase):

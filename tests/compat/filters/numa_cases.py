@@ -46,13 +46,14 @@ _MODES = {
 
 
 @st.composite
-def host_cells(draw, policy=None, thread_policy=None, legacy=False,
-               min_cells=1):
-    """NUMACell objects, mostly able to serve ``policy``; ``legacy``: SMT
-    hosts configured with vcpu_pin_set."""
+def host_cells(draw, policy=None, thread_policy=None, smt=False,
+               min_cells=1, network=False):
+    """NUMACell objects, mostly able to serve ``policy``; ``smt``: hosts
+    with SMT (configured with vcpu_pin_set or cpu_dedicated_set);
+    ``network``: every cell declares network affinity."""
     count = draw(st.integers(min_cells, 3))
     threads = draw(st.sampled_from(
-        [2, 3] if legacy else
+        [2, 3] if smt else
         [1, 1, 2, 3] if thread_policy == 'isolate' else [1, 2, 2, 3]))
     cores = draw(st.sampled_from([1, 2, 3, 4, 4]))
     # Linux numbers the second thread of every core after all first
@@ -61,10 +62,9 @@ def host_cells(draw, policy=None, thread_policy=None, legacy=False,
     with_sockets = draw(st.booleans())
     # Mostly one way of splitting CPUs for the whole host.
     host_mode = draw(st.sampled_from(
-        ['legacy'] if legacy else
         ['legacy', 'dedicated'] if thread_policy == 'isolate'
         else _MODES[policy]))
-    per_cell = not legacy and _rarely(draw, 5)
+    per_cell = _rarely(draw, 5)
     # Some hosts report no page sizes; nova fits on them but cannot record
     # the usage of instances without a page size.
     with_pages = _mostly(draw, 6)
@@ -119,7 +119,7 @@ def host_cells(draw, policy=None, thread_policy=None, legacy=False,
                                                memory, memory + 512])),
             pinned_cpus=pinned, siblings=siblings, mempages=mempages,
             socket=(cell_id // 2 if with_sockets else None))
-        if _rarely(draw, 3):
+        if network or _rarely(draw, 3):
             kwargs['network_metadata'] = objects.NetworkMetadata(
                 physnets=set(draw(st.lists(st.sampled_from(PHYSNETS),
                                            unique=True))),
@@ -303,6 +303,7 @@ class Case:
 @st.composite
 def numa_request_spec(draw, host_cell_count, in_placement, policy,
                       thread_policy, pools, scenario):
+    network = scenario == 'network'
     prune = scenario == 'prune'
     affinity = scenario == 'affinity'
     numa = (draw(instance_topology(host_cell_count, policy, thread_policy))
@@ -346,8 +347,10 @@ def numa_request_spec(draw, host_cell_count, in_placement, policy,
         pci_requests=objects.InstancePCIRequests(
             instance_uuid=gen.NEW_INSTANCE, requests=requests),
         network_metadata=objects.NetworkMetadata(
-            physnets=set(['foo'] if _rarely(draw, 4) else []),
-            tunneled=_rarely(draw, 8)),
+            physnets=set(draw(st.sampled_from([['foo'], ['bar'], []]))
+                         if network else ['foo'] if _rarely(draw, 4) else []),
+            tunneled=(draw(st.booleans()) if network
+                      else _rarely(draw, 8))),
         requested_resources=groups, is_bfv=False)
 
 
@@ -377,11 +380,13 @@ def _service_row():
 
 
 @st.composite
-def cases(draw, scenarios=('numa', 'both', 'pci', 'prune', 'affinity')):
+def cases(draw, scenarios=('numa', 'both', 'pci', 'prune', 'affinity',
+                           'network')):
     """A case of NUMA alone, PCI alone, both together, both with
     allocation candidates only some of which Placement can serve
     ('prune'), both with PCI-NUMA policies deciding ('affinity'), or the
-    'isolate' thread policy on legacy hosts."""
+    'isolate' thread policy on SMT hosts, or network NUMA affinity
+    ('network')."""
     scenario = draw(st.sampled_from(scenarios))
     policy = draw(st.sampled_from([None, 'shared', 'dedicated',
                                    'dedicated', 'mixed']))
@@ -394,8 +399,10 @@ def cases(draw, scenarios=('numa', 'both', 'pci', 'prune', 'affinity')):
         # 'isolate' on hosts still configured with vcpu_pin_set: whole
         # cores are taken, siblings included.
         policy, thread_policy = 'dedicated', 'isolate'
-    cells = draw(host_cells(policy, thread_policy, scenario == 'isolate',
-                            min_cells=2 if scenario == 'affinity' else 1))
+    cells = draw(host_cells(
+        policy, thread_policy, smt=scenario == 'isolate',
+        min_cells=2 if scenario in ('affinity', 'network') else 1,
+        network=scenario == 'network'))
     pools = draw(pci_pools(len(cells), scenario == 'affinity'))
     row = _compute_row()
     row['numa_topology'] = objects.NUMATopology(cells=cells)._to_json()

@@ -198,7 +198,7 @@ class NumaPciParityTest(testtools.TestCase):
 
         @SETTINGS
         @given(case=numa_cases.cases(('numa', 'numa', 'both', 'prune',
-                                      'affinity', 'isolate')))
+                                      'affinity', 'isolate', 'network')))
         def check(case):
             nonlocal count
             self._check_fit(case)
@@ -331,7 +331,7 @@ class NumaPciParityTest(testtools.TestCase):
         # NUMA alone, and with PCI devices whose NUMA affinity counts.
         self._filter_property(0, 'NUMATopologyFilter',
                               ('numa', 'numa', 'both', 'prune', 'prune',
-                               'affinity', 'isolate'))
+                               'affinity', 'isolate', 'network'))
 
     def test_pci_passthrough_filter(self):
         self._filter_property(1, 'PciPassthroughFilter',
@@ -377,7 +377,10 @@ class NumaPciParityTest(testtools.TestCase):
 
 
 @st.composite
-def _pci_affinity_case(draw):
+def _pci_case(draw, affinity=True):
+    """Host cells, pools, requests, instance cells and a provider mapping;
+    ``affinity``: one kind of device over the NUMA nodes, else devices
+    with tags and Placement providers."""
     cells = draw(st.integers(1, 4))
     sockets = draw(st.sampled_from(['all', 'none', 'some']))
     host = nova_env.objects.NUMATopology(cells=[
@@ -387,11 +390,15 @@ def _pci_affinity_case(draw):
             socket=(None if sockets == 'none'
                     or sockets == 'some' and i == cells - 1 else i // 2))
         for i in range(cells)])
-    pools = draw(numa_cases.pci_pools(cells, affinity=True))
-    requests = draw(numa_cases.pci_requests(pools, affinity=True))
+    pools = draw(numa_cases.pci_pools(cells, affinity=affinity))
+    requests = draw(numa_cases.pci_requests(pools, affinity=affinity))
     cell_ids = draw(st.one_of(st.none(), st.lists(
         st.integers(0, cells - 1), unique=True, max_size=2)))
-    return host, pools, requests, cell_ids
+    mapping = None
+    if not affinity:
+        mapping = draw(numa_cases.candidates(
+            'root', requests, pools, draw(st.booleans())))[0]['mappings']
+    return host, pools, requests, cell_ids, mapping
 
 
 def _affinity_example(sockets, pools, count, policy, cell_ids):
@@ -407,18 +414,24 @@ def _affinity_example(sockets, pools, count, policy, cell_ids):
         [objects.InstancePCIRequest(
             count=count, spec=[{'vendor_id': '8086', 'product_id': '1520'}],
             alias_name='a1', numa_policy=policy, is_new=False,
-            request_id=numa_cases.REQUEST_IDS[0])], cell_ids)
+            request_id=numa_cases.REQUEST_IDS[0])], cell_ids, None)
 
 
 class PciAffinityParityTest(testtools.TestCase):
     """nova's PciDeviceStats.apply_requests against ours, directly: every
     PCI-NUMA policy, with and without socket information."""
 
-    def test_apply_requests(self):
+    def test_apply_requests_numa_policies(self):
+        self._check_apply(affinity=True)
+
+    def test_apply_requests_tags_and_providers(self):
+        self._check_apply(affinity=False)
+
+    def _check_apply(self, affinity):
         tally = collections.Counter()
 
         @SETTINGS
-        @given(case=_pci_affinity_case())
+        @given(case=_pci_case(affinity))
         # 'preferred' without enough local devices: local ones go first.
         @example(case=_affinity_example([0, 0], [(1, 2), (0, 1)], 2,
                                         'preferred', [0]))
@@ -428,7 +441,7 @@ class PciAffinityParityTest(testtools.TestCase):
         @example(case=_affinity_example([0, 0, 1], [(1, 1), (2, 2)], 1,
                                         'socket', [0]))
         def check(case):
-            host, pools, requests, cell_ids = case
+            host, pools, requests, cell_ids, mapping = case
             nova_stats = nova_stats_mod.PciDeviceStats(
                 host, stats=nova_env.objects.PciDevicePoolList(
                     objects=pools))
@@ -445,12 +458,13 @@ class PciAffinityParityTest(testtools.TestCase):
                 json.loads(jsonutils.dumps(r.obj_to_primitive())))
                 for r in requests]
             try:
-                nova_stats.apply_requests(nova_requests, None, nova_cells)
+                nova_stats.apply_requests(nova_requests, mapping,
+                                          nova_cells)
                 nova_ok = True
             except nova_env.nova_exception.PciDeviceRequestFailed:
                 nova_ok = False
             try:
-                pci_stats.apply_requests(ours, spec, None, cell_ids,
+                pci_stats.apply_requests(ours, spec, mapping, cell_ids,
                                          our_topo.cells)
                 ok = True
             except pci_stats.PciRequestFailed:

@@ -19,7 +19,6 @@ an error, the extension list failing) we refuse with RequestFilterFailed.
 
 import collections
 import os
-from unittest import mock
 
 import fixtures
 from hypothesis import given
@@ -88,8 +87,9 @@ def corresponds(nova_error, our_error):
     if isinstance(nova_error, nova_exc.Unauthorized):
         return _rff(our_error, 'Failed to access port') and (
             'no user token' in our_error.message)
-    if isinstance(nova_error, (nova_exc.ResourceProviderAggregateRetrievalFailed,
-                               n_exc.NeutronClientException)):
+    if isinstance(nova_error, (
+            nova_exc.ResourceProviderAggregateRetrievalFailed,
+            n_exc.NeutronClientException)):
         return _rff(our_error, 'Aggregates not found for the ')
     if (type(nova_error) is nova_exc.NovaException
             and 'Failed to access port' in str(nova_error)):

@@ -29,10 +29,9 @@ SAMPLE = os.path.join(
     'etc', 'hardened-scheduler', 'hardened-scheduler.conf.sample')
 
 EXPECTED_MODULES = {
-    'compute', 'database', 'default', 'filter_scheduler', 'hardened', 'metrics',
-    'metrics_export',
-    'neutron', 'notifications', 'placement', 'scheduler', 'service_user',
-    'upgrade_levels', 'workarounds',
+    'compute', 'database', 'default', 'filter_scheduler', 'hardened',
+    'metrics', 'metrics_export', 'neutron', 'notifications', 'placement',
+    'scheduler', 'service_user', 'upgrade_levels', 'workarounds',
 }
 
 NOVA_CONF = textwrap.dedent("""\
