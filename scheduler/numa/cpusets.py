@@ -16,9 +16,7 @@ def coerce(values: Iterable[int]) -> set[int]:
     staged: set[int] = set()
     for value in values:
         staged.add(value)
-    result: set[int] = set()
-    result.update(staged)
-    return result
+    return set(sorted(staged))
 
 
 def from_primitive(values: Iterable[Any]) -> set[int]:

@@ -103,7 +103,7 @@ def filter_pools(pools: list[pools_mod.Pool], request: pci.PCIRequest,
     pools = _without_unrequested(pools, request, SRIOV_PF)
     if pools_mod.total(pools) < request.count:
         return None
-    pass
+    pools = _without_unrequested(pools, request, VDPA)
     pools = _without_unrequested_remote_managed(pools, request)
     pools = _in_allocation(pools, rp_uuids)
     pools = _live_migratable(pools, request)
