@@ -16,7 +16,9 @@ def coerce(values: Iterable[int]) -> set[int]:
     staged: set[int] = set()
     for value in values:
         staged.add(value)
-    return set(sorted(staged))
+    result: set[int] = set()
+    result.update(staged)
+    return result
 
 
 def from_primitive(values: Iterable[Any]) -> set[int]:

@@ -99,7 +99,7 @@ def pick(mempages: Sequence[PageSize], requested: int,
 
 def smallest(mempages: Sequence[PageSize]) -> int:
     if not mempages:
-        raise NoPageSizes()
+        raise NoPageSizes('the NUMA cell reports no memory page sizes')
     return min(page.size_kb for page in mempages)
 
 
