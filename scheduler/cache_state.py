@@ -27,7 +27,7 @@ from scheduler.db import api_reader
 from scheduler.db import cell_reader
 from scheduler.objects import aggregate as aggregate_obj
 
-Row = dict[str, Any]
+Row = Mapping[str, Any]
 Instances = Mapping[str, str | None]
 _EMPTY: Mapping[Any, Any] = types.MappingProxyType({})
 

@@ -11,20 +11,21 @@ reads back a little before its watermark (an overlap) and a periodic
 full read heals what even that misses.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 import dataclasses
 import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from scheduler.db import compact_rows
 from scheduler.db import tables as t
 
 COMPUTE_BINARY = 'nova-compute'
 # Values per IN (...) list: well under every backend's parameter limit.
 BATCH = 500
 
-Row = dict[str, Any]
+Row = Mapping[str, Any]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -49,6 +50,11 @@ def _newest(rows: Iterable[Row]) -> datetime.datetime | None:
     return max(stamps) if stamps else None
 
 
+def _compact(result: sa.CursorResult[Any]) -> tuple[Row, ...]:
+    columns = compact_rows.Columns(list(result.keys()))
+    return tuple(compact_rows.CompactRow(columns, row) for row in result)
+
+
 def read_compute_rows(conn: sa.Connection,
                       since: datetime.datetime | None = None) -> ComputeRows:
     """compute_nodes and nova-compute services rows of this cell.
@@ -65,8 +71,8 @@ def read_compute_rows(conn: sa.Connection,
     else:
         nodes_q = nodes_q.where(_changed_since(cn, since))
         services_q = services_q.where(_changed_since(sv, since))
-    nodes = tuple(dict(row._mapping) for row in conn.execute(nodes_q))
-    services = tuple(dict(row._mapping) for row in conn.execute(services_q))
+    nodes = _compact(conn.execute(nodes_q))
+    services = _compact(conn.execute(services_q))
     return ComputeRows(nodes, services, _newest(nodes + services))
 
 

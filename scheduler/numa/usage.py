@@ -34,6 +34,8 @@ def _pin(cell: topology.HostCell, cpus: set[int]) -> set[int]:
     if cell.pinned_cpus & cpus:
         raise PinningError(f'CPUs {sorted(cell.pinned_cpus & cpus)} of NUMA '
                            f'cell {cell.id} are pinned already')
+    # nova's ``pinned_cpus |= cpus``, on the set of the cell copy just made
+    # for the new topology (see _copy), which nothing else holds.
     return cpusets.union_in_place(cell.pinned_cpus, cpus)
 
 

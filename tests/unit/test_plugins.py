@@ -30,6 +30,8 @@ FILTERS = {
     'NumInstancesFilter': 'num_instances_filter',
     'SameHostFilter': 'affinity_filter',
     'SimpleCIDRAffinityFilter': 'affinity_filter',
+    'NUMATopologyFilter': 'numa_topology_filter',
+    'PciPassthroughFilter': 'pci_passthrough_filter',
 }
 WEIGHERS = {
     'BuildFailureWeigher': 'compute',
@@ -102,12 +104,11 @@ class LoadFiltersTest(testtools.TestCase):
             plugins.UnknownPluginError, plugins.load_filters,
             _conf(enabled_filters=[
                 'FooFilter', 'ComputeFilter', 'BarFilter',
-                'nova.scheduler.filters.numa_topology_filter.'
-                'NUMATopologyFilter',
+                'nova.scheduler.filters.core_filter.CoreFilter',
                 'nova.scheduler.filters.ram_filter.ComputeFilter']))
         self.assertEqual(
             ('FooFilter', 'BarFilter',
-             'nova.scheduler.filters.numa_topology_filter.NUMATopologyFilter',
+             'nova.scheduler.filters.core_filter.CoreFilter',
              'nova.scheduler.filters.ram_filter.ComputeFilter'), e.unknown)
         self.assertTrue(str(e).startswith(
             'Unknown filter(s) in [filter_scheduler] enabled_filters: '

@@ -1,0 +1,48 @@
+"""Compact read-only rows for what the host cache keeps.
+
+The cache keeps every compute_nodes and services row it read (to spot
+changes and rebuild hosts). As dicts, nova's ~30-column rows cost about a
+kilobyte each in key tables alone, per host; here all rows of one query
+share one column index and each row is a tuple of values.
+"""
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+
+class Columns:
+    """Column names of one query and their positions, shared by its rows."""
+
+    __slots__ = ('names', 'positions')
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self.positions = {name: i for i, name in enumerate(self.names)}
+
+
+class CompactRow(Mapping[str, Any]):
+    __slots__ = ('_columns', '_values')
+
+    def __init__(self, columns: Columns, values: Sequence[Any]) -> None:
+        self._columns = columns
+        self._values = tuple(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[self._columns.positions[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns.names)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if (isinstance(other, CompactRow)
+                and other._columns.names == self._columns.names):
+            return self._values == other._values
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f'CompactRow({dict(self)!r})'
