@@ -10,23 +10,17 @@ HTTP endpoint before each test.
 import types
 import uuid
 
-import fixtures
-from keystoneauth1 import adapter as ks_adapter
-from keystoneauth1 import session as ks_session
-from oslo_config import cfg
-from placement.tests.functional.fixtures import placement as pl_fixture
-from requests import adapters as requests_adapters
 import testtools
 
-from scheduler.conf import placement as placement_conf
 from scheduler.objects import destination
 from scheduler.objects import flavor as flavor_obj
 from scheduler.objects import request_spec
 from scheduler.placement import client as client_mod
 from scheduler.placement import errors
 from scheduler.placement import query
+from tests.functional import placement_service
 
-ADMIN_VERSION = 'placement 1.39'
+
 INVENTORY = {'VCPU': {'total': 4}, 'MEMORY_MB': {'total': 4096},
              'DISK_GB': {'total': 100}}
 AGG = str(uuid.uuid4())
@@ -38,48 +32,12 @@ def flavor(**extra_specs):
         name='small', extra_specs=types.MappingProxyType(extra_specs))
 
 
-class Admin:
-    """Direct admin calls to the fixture, for setup and inspection."""
-
-    def __init__(self, endpoint):
-        self.endpoint = endpoint
-        self.http = ks_adapter.Adapter(ks_session.Session(auth=None),
-                                       raise_exc=False)
-
-    def call(self, method, path, body=None, expect=(200, 201, 204)):
-        resp = self.http.request(
-            self.endpoint + path, method, json=body,
-            headers={'x-auth-token': 'admin',
-                     'openstack-api-version': ADMIN_VERSION,
-                     'accept': 'application/json'})
-        if resp.status_code not in expect:
-            raise AssertionError(f'{method} {path}: {resp.status_code} '
-                                 f'{resp.text}')
-        return resp.json() if resp.text else None
-
-    def generation(self, rp):
-        return self.call('GET', f'/resource_providers/{rp}')['generation']
+class Admin(placement_service.Admin):
+    """Providers with the same small inventory."""
 
     def provider(self, name, traits=(), aggregates=()):
-        rp = str(uuid.uuid4())
-        self.call('POST', '/resource_providers', {'name': name, 'uuid': rp})
-        self.call('PUT', f'/resource_providers/{rp}/inventories', {
-            'resource_provider_generation': self.generation(rp),
-            'inventories': INVENTORY})
-        for trait in traits:
-            self.call('PUT', f'/traits/{trait}', expect=(201, 204))
-        if traits:
-            self.call('PUT', f'/resource_providers/{rp}/traits', {
-                'resource_provider_generation': self.generation(rp),
-                'traits': list(traits)})
-        if aggregates:
-            self.call('PUT', f'/resource_providers/{rp}/aggregates', {
-                'resource_provider_generation': self.generation(rp),
-                'aggregates': list(aggregates)})
-        return rp
-
-    def usages(self, rp):
-        return self.call('GET', f'/resource_providers/{rp}/usages')['usages']
+        return super().provider(name, INVENTORY, traits=traits,
+                                aggregates=aggregates)
 
 
 class RacingAdapter:
@@ -101,20 +59,9 @@ class TestPlacementClient(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        # wsgi-intercept cannot take keystoneauth's TCP keepalive socket
-        # options (nova's own functional fixture does the same).
-        self.useFixture(fixtures.MonkeyPatch(
-            'keystoneauth1.session.TCPKeepAliveAdapter.init_poolmanager',
-            requests_adapters.HTTPAdapter.init_poolmanager))
-        placement = self.useFixture(pl_fixture.PlacementFixture())
-        self.admin = Admin(placement.endpoint)
-        self.conf = cfg.ConfigOpts()
-        placement_conf.register_opts(self.conf)
-        path = self.useFixture(fixtures.TempDir()).join('scheduler.conf')
-        with open(path, 'w') as f:
-            f.write('[placement]\nauth_type = admin_token\n'
-                    f'endpoint = {placement.endpoint}\ntoken = admin\n')
-        self.conf(['--config-file', path], default_config_files=[])
+        service = self.useFixture(placement_service.PlacementService())
+        self.admin = Admin(service.endpoint)
+        self.conf = service.conf
         self.client = client_mod.PlacementClient(self.conf)
         self.cn1 = self.admin.provider('cn1', traits=('CUSTOM_GOLD',))
         self.cn2 = self.admin.provider('cn2', aggregates=(AGG,))
