@@ -30,6 +30,7 @@ from scheduler import plugins
 from scheduler import request_filters
 from scheduler import weighers as weighers_mod
 from scheduler.neutron import client as neutron_client
+from scheduler.numa import consume as numa_consume
 from scheduler.objects import context as context_obj
 from scheduler.objects import request_spec
 from scheduler.objects import selection
@@ -69,6 +70,7 @@ class SchedulerManager:
         # Attach candidates to every host only when a filter reads them.
         self._attach_candidates = any(
             f.USES_ALLOCATION_CANDIDATES for f in self.filters)
+        self._numa_packing = numa_consume.numa_packing(conf)
         self.rng = rng or random.SystemRandom()
         self.clock = clock
         self.metrics = metrics
@@ -281,8 +283,13 @@ class SchedulerManager:
                  host: host_state.HostState, uuid: str | None
                  ) -> tuple[request_spec.RequestSpec,
                             list[host_state.HostState]]:
-        """Virtually consume the chosen host for the next instances."""
-        consumed = host_state.consume(host, spec, self.clock())
+        """Virtually consume the chosen host for the next instances.
+
+        As nova, the request keeps the NUMA topology fitted on this host
+        for the next instances.
+        """
+        consumed, spec = host_state.consume_request(
+            host, spec, self.clock(), numa_packing=self._numa_packing)
         ordered = [consumed if h.uuid == host.uuid else h for h in ordered]
         group = spec.instance_group
         if group is not None:

@@ -82,6 +82,9 @@ class BaseHostFilter:
 class RefiningHostFilter(BaseHostFilter):
     """A filter that narrows the host: subclasses implement ``refine``."""
 
+    # Refining filters prune the host's allocation candidates.
+    USES_ALLOCATION_CANDIDATES: ClassVar[bool] = True
+
     def refine(self, host: host_state.HostState,
                spec: request_spec.RequestSpec
                ) -> host_state.HostState | Rejection:

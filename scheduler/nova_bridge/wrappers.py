@@ -45,6 +45,10 @@ class _SpecCache(threading.local):
 class NovaHostFilter(filters_mod.BaseHostFilter):
     """A nova BaseHostFilter subclass run as one of our filters."""
 
+    # An out-of-tree nova filter may read allocation candidates (nova's
+    # CandidateFilterMixin); we cannot know, so it gets them.
+    USES_ALLOCATION_CANDIDATES = True
+
     nova_class: ClassVar[type]
 
     def __init__(self, conf: cfg.ConfigOpts) -> None:
