@@ -5,7 +5,8 @@ with the service's own configuration, and reports what it finds: cells,
 compute services and nodes per cell, the host states the scheduler would
 build, aggregates, and the privileges of the database user. Every URL is
 shown with its password masked and SHOW GRANTS output has its password
-hashes masked. Exits non-zero on any problem.
+hashes masked; on PostgreSQL the user's privileges on each table read
+are listed. Exits non-zero on any problem.
 """
 
 from collections.abc import Callable
@@ -29,6 +30,10 @@ Out = Callable[[str], None]
 _QUOTED = re.compile(r"'[^']*'")
 _WRITES = re.compile(r'\b(ALL PRIVILEGES|INSERT|UPDATE|DELETE|DROP|ALTER|'
                      r'CREATE|INDEX|TRUNCATE)\b', re.IGNORECASE)
+_PG_PRIVILEGES = ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')
+# NULL (nothing granted) for a table that does not exist: the SELECT
+# check that follows reports it.
+_PG_HAS = sa.text('SELECT has_table_privilege(to_regclass(:table), :priv)')
 
 
 @dataclasses.dataclass
@@ -55,11 +60,27 @@ def mask_grant(line: str) -> str:
     return head + sep + _QUOTED.sub("'***'", tail)
 
 
-def _grants(conn: sa.Connection) -> list[str] | None:
+def _pg_grants(conn: sa.Connection,
+               needed: tuple[sa.Table, ...]) -> list[str]:
+    """The current user's privileges on each table, in GRANT's words."""
+    user = conn.exec_driver_sql('SELECT current_user').scalar()
+    lines = []
+    for table in needed:
+        held = [priv for priv in _PG_PRIVILEGES if conn.execute(
+            _PG_HAS, {'table': table.name, 'priv': priv}).scalar()]
+        lines.append(f'{", ".join(held) or "no privileges"} ON '
+                     f'{table.name} TO {user}')
+    return lines
+
+
+def _grants(conn: sa.Connection,
+            needed: tuple[sa.Table, ...]) -> list[str] | None:
     dialect = conn.dialect.name
     if dialect == 'mysql':
         return [mask_grant(str(row[0]))
                 for row in conn.exec_driver_sql('SHOW GRANTS')]
+    if dialect == 'postgresql':
+        return _pg_grants(conn, needed)
     return None
 
 
@@ -74,7 +95,7 @@ def _check_database(report: Report, label: str, engine: sa.Engine,
                 True: 'yes', False: 'NO', None: 'unknown'}[read_only])
             if read_only is False:
                 report.problem(f'{label}: the session is not read-only')
-            grants = _grants(conn)
+            grants = _grants(conn, needed)
             if grants is None:
                 report.info('  grants: not applicable (SQLite)')
             else:

@@ -4,9 +4,8 @@ Every connection is made read-only by the database itself as soon as it
 is opened, so even a bug here cannot write to nova's tables:
 
 - MySQL/MariaDB: ``SET SESSION TRANSACTION READ ONLY``;
+- PostgreSQL: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``;
 - SQLite: ``PRAGMA query_only = ON``.
-
-PostgreSQL is not supported yet: nothing here is tested against it.
 
 Driver timeouts bound how long one read can hang on a dead server, so a
 stuck cell frees its reader thread eventually. Pool settings come from
@@ -29,7 +28,7 @@ class UnsupportedDatabase(ValueError):
     """A URL whose backend we cannot make read-only."""
 
 
-SUPPORTED = ('mysql', 'sqlite')
+SUPPORTED = ('mysql', 'postgresql', 'sqlite')
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -58,6 +57,17 @@ def _mysql_read_only(dbapi_conn: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _postgresql_read_only(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')
+    finally:
+        cursor.close()
+    # psycopg2 opened a transaction for the SET; a rollback (the pool's
+    # reset) would undo it, so make it stick now.
+    dbapi_conn.commit()
+
+
 def _sqlite_read_only(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     try:
@@ -73,6 +83,12 @@ def _connect_args(backend: str, timeout: float | None) -> dict[str, Any]:
             return {}
         return {'connect_timeout': seconds, 'read_timeout': seconds,
                 'write_timeout': seconds}
+    if backend == 'postgresql':
+        if seconds is None:
+            return {}
+        # libpq has no read timeout: the server ends a longer statement.
+        return {'connect_timeout': seconds,
+                'options': f'-c statement_timeout={seconds * 1000}'}
     # SQLite: a cell reader may run in any of our threads.
     return {'check_same_thread': False}
 
@@ -94,6 +110,14 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
         raise UnsupportedDatabase(
             f'database backend {backend!r} is not supported (use one of '
             f'{", ".join(SUPPORTED)})')
+    if backend == 'postgresql':
+        # SQLAlchemy 2.1 defaults to psycopg 3; our connect arguments and
+        # read-only hook are written and tested for psycopg2.
+        if parsed.drivername == 'postgresql':
+            parsed = parsed.set(drivername='postgresql+psycopg2')
+        if parsed.get_driver_name() != 'psycopg2':
+            raise UnsupportedDatabase(
+                'only the psycopg2 driver is supported for postgresql')
     kwargs: dict[str, Any] = {
         'connect_args': _connect_args(backend, timeout),
         'pool_pre_ping': True,
@@ -120,6 +144,8 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
             'the database URL has invalid options') from None
     if backend == 'mysql':
         event.listen(engine, 'connect', _mysql_read_only)
+    elif backend == 'postgresql':
+        event.listen(engine, 'connect', _postgresql_read_only)
     elif backend == 'sqlite':
         event.listen(engine, 'connect', _sqlite_read_only)
     return engine
@@ -145,6 +171,9 @@ def session_read_only(conn: sa.Connection) -> bool | None:
                 conn.rollback()
                 continue
             return bool(int(value or 0))
+    if dialect == 'postgresql':
+        value = conn.exec_driver_sql('SHOW transaction_read_only').scalar()
+        return str(value).lower() == 'on'
     return None
 
 

@@ -1,4 +1,4 @@
-"""Integration tests: the machine's real MariaDB and RabbitMQ.
+"""Integration tests: the machine's real MariaDB, PostgreSQL and RabbitMQ.
 
 Without a service they skip with a message saying so, except in CI
 (CI=true), where a missing service is a failure: CI must run them.
@@ -9,6 +9,7 @@ import socket
 import unittest
 
 MARIADB = ('127.0.0.1', 3306)
+POSTGRESQL = ('127.0.0.1', 5432)
 RABBITMQ = ('127.0.0.1', 5672)
 
 

@@ -33,7 +33,7 @@ class ReaderEngineTest(testtools.TestCase):
                 sa.select(t.cell_mappings)).all()))
 
     def test_unsupported_backends(self):
-        for backend in ('oracle', 'postgresql'):
+        for backend in ('oracle', 'mssql'):
             exc = self.assertRaises(
                 engines.UnsupportedDatabase, engines.create_reader_engine,
                 f'{backend}://nova:{SECRET}@db/nova')

@@ -1,0 +1,80 @@
+"""check's PostgreSQL privilege report, against a fake server."""
+
+import contextlib
+
+import sqlalchemy as sa
+import testtools
+
+from scheduler.cmd import check
+from scheduler.db import tables as t
+
+
+class FakeResult:
+    def __init__(self, value=None):
+        self.value = value
+
+    def scalar(self):
+        return self.value
+
+    def all(self):
+        return []
+
+
+class FakePostgreSQL:
+    """Answers has_table_privilege from ``held``: {table: {privilege}}."""
+
+    def __init__(self, user, held):
+        self.dialect = type('Dialect', (), {'name': 'postgresql'})()
+        self.url = sa.make_url(f'postgresql://{user}:S3cr3t@db/nova_api')
+        self.user = user
+        self.held = held
+
+    def exec_driver_sql(self, statement):
+        if statement == 'SELECT current_user':
+            return FakeResult(self.user)
+        if statement == 'SHOW transaction_read_only':
+            return FakeResult('on')
+        raise AssertionError(statement)
+
+    def execute(self, statement, params=None):
+        if statement is check._PG_HAS:
+            return FakeResult(
+                params['priv'] in self.held.get(params['table'], ()))
+        return FakeResult()
+
+    @contextlib.contextmanager
+    def connect(self):
+        yield self
+
+
+class PostgreSQLGrantsTest(testtools.TestCase):
+
+    def run_check(self, held):
+        lines = []
+        report = check.Report(lines.append)
+        server = FakePostgreSQL('sched_delete_me', held)
+        ok = check._check_database(report, 'API database', server,
+                                   tuple(t.API.tables.values()))
+        return ok, report, '\n'.join(lines)
+
+    def test_select_only_is_reported_without_a_warning(self):
+        ok, report, text = self.run_check(
+            {name: {'SELECT'} for name in t.API.tables})
+        self.assertTrue(ok)
+        self.assertEqual(0, report.problems)
+        self.assertIn('postgresql://sched_delete_me:***@db/nova_api', text)
+        self.assertNotIn('S3cr3t', text)
+        self.assertIn('read-only session: yes', text)
+        for name in t.API.tables:
+            self.assertIn(f'    SELECT ON {name} TO sched_delete_me', text)
+        # A write word in the user's name is not a write privilege.
+        self.assertNotIn('WARNING', text)
+
+    def test_write_privileges_are_listed_and_warned_about(self):
+        held = {name: {'SELECT'} for name in t.API.tables}
+        held['aggregates'] = {'SELECT', 'UPDATE', 'TRUNCATE'}
+        del held['host_mappings']
+        _, _, text = self.run_check(held)
+        self.assertIn('SELECT, UPDATE, TRUNCATE ON aggregates TO', text)
+        self.assertIn('no privileges ON host_mappings TO', text)
+        self.assertIn('WARNING: API database: this user may write', text)
