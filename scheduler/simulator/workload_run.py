@@ -5,6 +5,7 @@ import dataclasses
 import random
 import sys
 import time
+import types
 import uuid
 
 from oslo_utils import timeutils
@@ -111,8 +112,22 @@ def _consume(source: host_source.InMemoryHostSource,
         chosen = row[0].compute_node_uuid
         hosts[chosen] = host_state.consume(
             hosts[chosen], spec.replace(instance_uuid=instance), now)
-    source.replace(host_source.HostSnapshot.of(
-        hosts.values(), snapshot.aggregates, snapshot.unavailable_cells))
+    source.replace(dataclasses.replace(
+        snapshot, hosts=types.MappingProxyType(hosts)))
+
+
+# nova-compute reports every [DEFAULT]report_interval (10 s) seconds.
+HEARTBEAT_SECONDS = 10.0
+
+
+def _heartbeat(source: host_source.InMemoryHostSource) -> None:
+    """Play nova-compute's service reports: every service is up now."""
+    snapshot = source.snapshot()
+    now = timeutils.utcnow()
+    hosts = {uuid: dataclasses.replace(h, service=dataclasses.replace(
+        h.service, last_seen_up=now)) for uuid, h in snapshot.hosts.items()}
+    source.replace(dataclasses.replace(
+        snapshot, hosts=types.MappingProxyType(hosts)))
 
 
 def run(label: str, workload: model.WorkloadDescription, driver: Driver,
@@ -124,8 +139,12 @@ def run(label: str, workload: model.WorkloadDescription, driver: Driver,
     consumers: list[str] = []
     progress = Progress(label, len(items))
     failed = 0
-    started = time.monotonic()
+    started = beat = time.monotonic()
+    _heartbeat(source)
     for n, item in enumerate(items, 1):
+        if time.monotonic() - beat >= HEARTBEAT_SECONDS:
+            _heartbeat(source)
+            beat = time.monotonic()
         instances = [_uuid(rng) for _ in range(item.instances)]
         spec = _spec(item, workload.flavors[item.flavor], instances, rng)
         context = context_obj.RequestContext(

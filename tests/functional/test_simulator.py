@@ -1,0 +1,88 @@
+"""`hardened-scheduler-manage simulate` end to end, in its own process.
+
+A fresh interpreter, as an operator runs it: the embedded Placement
+configures placement's database layer once per process.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import fixtures
+import testtools
+
+CLOUD = textwrap.dedent("""\
+    aggregates:
+      fast: {metadata: {ssd: 'true'}}
+    host_groups:
+      - {name: a, cell: c1, zone: az1, count: 2, vcpus: 4, ram_mb: 8192,
+         disk_gb: 100, aggregates: [fast]}
+      - {name: b, cell: c2, zone: az2, count: 2, vcpus: 4, ram_mb: 8192,
+         disk_gb: 100, disabled: 1}
+""")
+WORKLOAD = textwrap.dedent("""\
+    seed: 7
+    flavors:
+      small: {vcpus: 1, ram_mb: 1024, disk_gb: 10}
+      huge: {vcpus: 64, ram_mb: 1048576, disk_gb: 10}
+    requests:
+      - {flavor: small, count: 3}
+      - {flavor: huge, count: 1}
+      - {flavor: small, count: 1, instances: 4, group: anti-affinity}
+      - {flavor: small, count: 1, zone: az2}
+""")
+
+
+class SimulateTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.files = {}
+        for name, text in (('cloud.yaml', CLOUD),
+                           ('workload.yaml', WORKLOAD),
+                           ('ram-last.conf', '[filter_scheduler]\n'
+                                             'ram_weight_multiplier = -1.0\n'
+                                             )):
+            path = os.path.join(self.tmp, name)
+            with open(path, 'w') as f:
+                f.write(text)
+            self.files[name] = path
+
+    def simulate(self, *extra):
+        report = os.path.join(self.tmp, 'report.html')
+        out = subprocess.run(
+            [sys.executable, '-m', 'scheduler.cmd.manage', 'simulate',
+             '--cloud', self.files['cloud.yaml'],
+             '--workload', self.files['workload.yaml'],
+             '--report', report, *extra],
+            capture_output=True, text=True, timeout=600)
+        self.assertEqual(0, out.returncode, out.stderr[-3000:])
+        with open(report) as f:
+            return out.stdout, f.read()
+
+    def test_placements_failures_and_report(self):
+        text, html = self.simulate('--compare', self.files['ram-last.conf'])
+        # 3 hosts are enabled: the 4-way anti-affinity group cannot fit;
+        # nothing is large enough for "huge".
+        self.assertEqual(2, text.count('requests: 6, scheduled: 4 '
+                                       '(4 instances), NoValidHost: 2'),
+                         text)
+        self.assertIn('NoValidHost by stage: filters 1, placement 1', text)
+        self.assertIn('ServerGroupAntiAffinityFilter', text)
+        self.assertIn('== baseline ==', text)
+        self.assertIn('== ' + self.files['ram-last.conf'] + ' ==', text)
+        self.assertEqual(2, html.count('<h2>'))
+        self.assertGreater(html.count('<svg'), 4)
+
+    def test_bad_description_is_a_clear_error(self):
+        with open(self.files['workload.yaml'], 'a') as f:
+            f.write('  - {flavor: missing, count: 1}\n')
+        out = subprocess.run(
+            [sys.executable, '-m', 'scheduler.cmd.manage', 'simulate',
+             '--cloud', self.files['cloud.yaml'],
+             '--workload', self.files['workload.yaml']],
+            capture_output=True, text=True, timeout=120, cwd=self.tmp)
+        self.assertEqual(2, out.returncode)
+        self.assertIn('names unknown flavor missing', out.stderr)
