@@ -175,7 +175,10 @@ def _fit(head: str, items: list[str], tail: str) -> str:
 
 def _host_funnel(expl: Explanation) -> str:
     """'0/1000 hosts are available: 612 ComputeFilter, ...'."""
-    start = expl.hosts_found + sum(n for _, n in expl.host_losses)
+    # The last instance's view: later instances of a multi-create start
+    # from the hosts the previous one kept, as in nova.
+    seen = expl.filters[0].hosts_in if expl.filters else expl.hosts_found
+    start = seen + sum(n for _, n in expl.host_losses)
     items = [f'{n} {why}' for why, n in expl.host_losses]
     for fc in sorted(expl.filters, key=lambda f: -f.removed):
         if fc.removed:

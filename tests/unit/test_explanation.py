@@ -62,6 +62,18 @@ class UserReasonTest(testtools.TestCase):
             'available.'))
         self.assertIn('more', exc.message)
 
+    def test_multi_create_counts_what_the_last_instance_saw(self):
+        rec = expl_mod.Recorder('r', 5)
+        rec.hosts_found = 100
+        rec.filters = (expl_mod.FilterCount(
+            'ServerGroupAntiAffinityFilter', 3, 0),)
+        rec.instances_placed = 4
+        rec.fail(expl_mod.STAGE_FILTERS)
+        self.assertEqual(
+            'There are not enough hosts available. 0/3 hosts are '
+            'available: 3 ServerGroupAntiAffinityFilter; 4 of 5 instances '
+            'placed', expl_mod.user_reason(rec.freeze()))
+
     def test_multi_create_partial(self):
         expl = _funnel(3, [('ServerGroupAntiAffinityFilter', 3)],
                        requested=5, placed=2)
