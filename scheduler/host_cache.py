@@ -21,7 +21,7 @@ ComputeFilter drops them once they look down) and is listed in
 ``HostSnapshot.unavailable_cells`` until a read succeeds again.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import datetime
 import logging
 import threading
@@ -73,6 +73,9 @@ class HostStateCache:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # Told of every reload: (kind 'full' or 'incremental', every cell
+        # read). The service feeds it to its metrics.
+        self.observer: Callable[[str, bool], None] | None = None
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts) -> 'HostStateCache':
@@ -193,6 +196,7 @@ class HostStateCache:
                     self._journal.end(token)
                 LOG.error('Host state refresh failed, keeping the current '
                           'host states: %s', exc)
+                self._observe('full', False)
                 raise HostCacheError(str(exc)) from None
             cells = {c.uuid: c for c in
                      api_reader.schedulable_cells(list(api.cells))}
@@ -206,11 +210,16 @@ class HostStateCache:
                 self._swap(state, outcome.failures)
             self._loader.retain_cells(cells)
             self._loaded = True
+        self._observe('full', not outcome.failures)
         snap = state.snapshot
         LOG.info('Host states loaded: %d cells (%d unavailable), %d hosts, '
                  '%d left out, %d aggregates', len(cells),
                  len(snap.unavailable_cells), len(snap.hosts),
                  len(snap.incomplete_nodes), len(snap.aggregates))
+
+    def _observe(self, kind: str, ok: bool) -> None:
+        if self.observer is not None:
+            self.observer(kind, ok)
 
     def resync(self) -> None:
         """Read the compute rows changed since the last read, per cell."""
@@ -234,6 +243,7 @@ class HostStateCache:
                     state.unavailable - set(outcome.results))
                     | set(outcome.failures))
                 self._swap(state, outcome.failures)
+                self._observe('incremental', not outcome.failures)
                 for host in state.hosts_known() - set(state.instances):
                     self._schedule(host)
                 if not self._settings.track_instance_changes:

@@ -36,6 +36,7 @@ from oslo_service.backend import base as service_base
 from scheduler import filters as filters_mod
 from scheduler import host_source
 from scheduler import manager as manager_mod
+from scheduler import metrics as metrics_mod
 from scheduler import request_filters
 from scheduler import weighers as weighers_mod
 from scheduler.codec import limits as limits_mod
@@ -74,8 +75,14 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
     def __init__(self, conf: cfg.ConfigOpts, *, server: Any,
                  hosts: cache_mod.HostCache,
                  placement: inflight_mod.GuardedPlacement,
-                 inflight: inflight_mod.InFlight) -> None:
+                 inflight: inflight_mod.InFlight,
+                 metrics: metrics_mod.SchedulerMetrics | None = None
+                 ) -> None:
         self.conf = conf
+        self.metrics = metrics
+        # Set by the worker process: metrics listen on metrics_port + it.
+        self.worker_index = 0
+        self._metrics_server: metrics_mod.MetricsServer | None = None
         self.hosts = hosts
         self.placement = placement
         self.inflight = inflight
@@ -96,6 +103,7 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                 return
             self._started = True
             self.hosts.start()
+            self._serve_metrics()
             self._server.start()
         LOG.info('hardened-scheduler serving topic %(topic)s as server '
                  '%(server)s',
@@ -116,7 +124,26 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                     self._server.wait()
         finally:
             self.hosts.stop()
+            if self._metrics_server is not None:
+                self._metrics_server.stop()
             self._stopped.set()
+
+    def _serve_metrics(self) -> None:
+        """The Prometheus endpoint, when an address is configured."""
+        if self.metrics is None:
+            return
+        server = metrics_mod.MetricsServer(self.conf, self.metrics,
+                                           self.worker_index)
+        try:
+            if server.start():
+                self._metrics_server = server
+                LOG.info('Serving Prometheus metrics on %(addr)s:%(port)d',
+                         {'addr': server.address, 'port': server.port})
+        except OSError as exc:
+            # Metrics are for watching; scheduling goes on without them.
+            LOG.error('Cannot serve Prometheus metrics on %(addr)s:%(port)d:'
+                      ' %(error)s', {'addr': server.address,
+                                     'port': server.port, 'error': exc})
 
     def _drain(self) -> bool:
         wait_for, reserve = drain_budget(self.conf)
@@ -191,20 +218,26 @@ def create_service(
         manager (default: the configured plugins).
     """
     inflight = inflight_mod.InFlight()
+    metrics = metrics_mod.SchedulerMetrics()
     guarded = inflight_mod.GuardedPlacement(
-        placement or placement_client.PlacementClient(conf), inflight)
+        placement or placement_client.PlacementClient(
+            conf, observer=metrics.observe_placement), inflight)
     cache = (cache_mod.as_cache(hosts) if hosts is not None
              else _host_state_cache(conf))
+    if hasattr(cache, 'observer'):
+        cache.observer = metrics.observe_cache_refresh
     manager = manager_mod.SchedulerManager(
         conf,
         # Same calls as the client: the manager sees a PlacementClient.
         placement=cast(placement_client.PlacementClient, guarded),
         hosts=cache, filters=filters, weighers=weighers,
-        request_filter_chain=request_filter_chain, rng=rng)
+        request_filter_chain=request_filter_chain, rng=rng,
+        metrics=metrics)
     api = endpoints.SchedulerEndpoint(
         scheduler=manager, hosts=cache,
         limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight)
     server = server_mod.create_server(
         conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight)
     return SchedulerService(conf, server=server, hosts=cache,
-                            placement=guarded, inflight=inflight)
+                            placement=guarded, inflight=inflight,
+                            metrics=metrics)

@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from typing import Any
 
 import cotyledon
 from cotyledon import oslo_config_glue
@@ -54,12 +55,15 @@ class WorkerService(oslo_service.ServiceBase):  # type: ignore[misc]
         self._service: service_mod.SchedulerService | None = None
         self._stopping = False
         self._done = threading.Event()
+        # This worker's number, set by Worker in its process.
+        self.worker_index = 0
 
     def start(self) -> None:
         with self._lock:
             if self._stopping or self._service is not None:
                 return
             self._service = self._build(self.conf)
+            self._service.worker_index = self.worker_index
             self._service.start()
 
     def stop(self, graceful: bool = True) -> None:
@@ -87,6 +91,11 @@ class Worker(oslo_service.ServiceWrapper):  # type: ignore[misc]
 
     # cotyledon's name for the process title and its log lines.
     name = 'hardened-scheduler'
+
+    def __init__(self, worker_id: int, service_instance: WorkerService,
+                 **kwargs: Any) -> None:
+        super().__init__(worker_id, service_instance, **kwargs)
+        service_instance.worker_index = worker_id
 
     def reload(self) -> None:
         LOG.info('SIGHUP: reloading the configuration and the host cache')

@@ -127,6 +127,19 @@ class RefreshTest(CacheTestBase):
         self.assertIn('API database', str(exc))
         self.assertIs(before, cache.snapshot())
 
+    def test_observer_hears_every_reload(self):
+        self.dbs.add_compute('cell1', 'h1')
+        cache = self.cache(refresh=False)
+        heard = []
+        cache.observer = lambda kind, ok: heard.append((kind, ok))
+        cache.refresh()
+        cache.resync()
+        os.rename(self.dbs.api_url[len('sqlite:///'):],
+                  self.dbs.api_url[len('sqlite:///'):] + '.moved')
+        self.assertRaises(host_cache.HostCacheError, cache.refresh)
+        self.assertEqual([('full', True), ('incremental', True),
+                          ('full', False)], heard)
+
     def test_missing_api_connection(self):
         conf = self.dbs.conf()
         conf.clear_override('connection', 'api_database')

@@ -288,3 +288,30 @@ class DrainPastBudgetTest(DrainTest):
         self.assertIsInstance(caller.error, remote_errors.RequestAborted)
         self.assertEqual({}, self.admin.allocations(first))
         self.assertEqual({}, self.admin.allocations(second))
+
+
+class MetricsEndpointTest(RPCTestBase):
+    """The service itself serves /metrics when an address is set."""
+
+    extra_config = ('[hardened_scheduler]\nmetrics_listen_address = '
+                    '127.0.0.1\nmetrics_port = 0\n')
+
+    def test_service_serves_its_metrics(self):
+        from tests.functional import test_metrics
+
+        self.call(spec_obj=spec(), instance_uuids=[str(uuid.uuid4())],
+                  return_objects=True, return_alternates=True)
+        port = self.fx.service._metrics_server.port
+        samples = test_metrics.scrape(port)
+        ns = 'hardened_scheduler_'
+        self.assertEqual(1.0, samples[(ns + 'select_destinations_total',
+                                       (('result', 'scheduled'),))])
+        self.assertEqual(1.0, samples[(
+            ns + 'placement_request_duration_seconds_count',
+            (('call', 'GET /allocation_candidates'), ('status', '2xx')))])
+
+
+class MetricsOffByDefaultTest(RPCTestBase):
+
+    def test_no_endpoint_without_an_address(self):
+        self.assertIsNone(self.fx.service._metrics_server)
