@@ -20,6 +20,7 @@ MAX_REASON = MAX_MESSAGE - len(NOVA_PREFIX)
 NOT_ENOUGH_HOSTS = 'There are not enough hosts available.'
 NO_SUCH_HOST = 'No such host'
 
+STAGE_AUTHORIZATION = 'authorization'
 STAGE_REQUEST = 'request'
 STAGE_REQUEST_FILTERS = 'request_filters'
 STAGE_TARGET = 'target'
@@ -92,6 +93,8 @@ class Explanation:
     # nova's own text of the failure when it differs from ``failure``
     # (e.g. it names the network): operators and nova-compatible reasons.
     failure_detail: str | None = None
+    # Request fields dropped because the caller may not set them.
+    authorization_drops: tuple[str, ...] = ()
 
 
 class Recorder:
@@ -112,6 +115,7 @@ class Recorder:
         self.claims = ClaimCount()
         self.durations_ms: dict[str, float] = {}
         self.unavailable_cells = 0
+        self.authorization_drops: tuple[str, ...] = ()
 
     def fail(self, stage: str, failure: str | None = None,
              detail: str | None = None) -> None:
@@ -144,6 +148,7 @@ class Recorder:
                 (k, round(v, 3)) for k, v in self.durations_ms.items())),
             failure_detail=self.failure_detail,
             unavailable_cells=self.unavailable_cells,
+            authorization_drops=self.authorization_drops,
         )
 
 
@@ -213,6 +218,9 @@ def _claims(expl: Explanation) -> str:
 def user_reason(expl: Explanation, nova_compatible: bool = False) -> str:
     """The reason for NoValidHost, as the user will see it."""
     stage = expl.failed_stage
+    if stage == STAGE_AUTHORIZATION:
+        # nova has no such stage: our text either way.
+        return (expl.failure or 'Not authorized')[:MAX_REASON]
     if nova_compatible:
         return _nova_reason(expl)
     if stage == STAGE_REQUEST_FILTERS:
@@ -275,5 +283,6 @@ def operator_record(expl: Explanation) -> dict[str, Any]:
              'reasons': dict(f.reasons)} for f in expl.filters],
         'claims': dataclasses.asdict(expl.claims),
         'unavailable_cells': expl.unavailable_cells,
+        'authorization_drops': list(expl.authorization_drops),
         'durations_ms': dict(expl.durations_ms),
     }

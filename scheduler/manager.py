@@ -16,7 +16,9 @@ from typing import Any
 from oslo_config import cfg
 from oslo_utils import timeutils
 
+from scheduler import admission
 from scheduler import alternates
+from scheduler import authorization
 from scheduler import candidates as candidates_mod
 from scheduler import claims as claims_mod
 from scheduler import errors
@@ -52,7 +54,8 @@ class SchedulerManager:
                  rng: random.Random | None = None,
                  clock: Callable[[], Any] = timeutils.utcnow,
                  metrics: metrics_mod.SchedulerMetrics | None = None,
-                 neutron: request_filters.NeutronReader | None = None
+                 neutron: request_filters.NeutronReader | None = None,
+                 authorizer: authorization.Authorizer | None = None
                  ) -> None:
         self.conf = conf
         self.placement = placement
@@ -74,6 +77,7 @@ class SchedulerManager:
         self.rng = rng or random.SystemRandom()
         self.clock = clock
         self.metrics = metrics
+        self.authorizer = authorizer or authorization.Authorizer(conf)
 
     def select_destinations(
             self, context: context_obj.RequestContext,
@@ -86,11 +90,13 @@ class SchedulerManager:
         recorder = explanation.Recorder(context.global_id, count)
         started = time.monotonic()
         snapshot = self.hosts.snapshot()
-        rebuild = spec.scheduler_hints.get('_nova_check_type') == ('rebuild',)
         claims: claims_mod.Claims | None = None
         candidates_of: claims_mod.CandidatesOf | None = None
         memo = weighers_mod.WeighingMemo()
         try:
+            admitted = admission.admit(self.authorizer, context, spec,
+                                       instance_uuids, snapshot, recorder)
+            spec, rebuild = admitted.spec, admitted.rebuild
             if rebuild:
                 hosts = self._rebuild_hosts(spec, snapshot, recorder)
                 version = None
@@ -299,7 +305,10 @@ class SchedulerManager:
 
     def _no_valid_host(self, recorder: explanation.Recorder, started: float
                        ) -> errors.NoValidHost:
-        expl = self._done(recorder, started, 'no_valid_host')
+        result = ('denied'
+                  if recorder.failed_stage == explanation.STAGE_AUTHORIZATION
+                  else 'no_valid_host')
+        expl = self._done(recorder, started, result)
         LOG.info('NoValidHost: %s', explanation.operator_record(expl))
         return errors.NoValidHost(
             expl, self.conf.hardened_scheduler.nova_compatible_reasons)

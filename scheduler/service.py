@@ -33,6 +33,7 @@ from typing import Any, cast
 from oslo_config import cfg
 from oslo_service.backend import base as service_base
 
+from scheduler import authorization
 from scheduler import filters as filters_mod
 from scheduler import host_source
 from scheduler import manager as manager_mod
@@ -76,10 +77,12 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                  hosts: cache_mod.HostCache,
                  placement: inflight_mod.GuardedPlacement,
                  inflight: inflight_mod.InFlight,
-                 metrics: metrics_mod.SchedulerMetrics | None = None
+                 metrics: metrics_mod.SchedulerMetrics | None = None,
+                 authorizer: authorization.Authorizer | None = None
                  ) -> None:
         self.conf = conf
         self.metrics = metrics
+        self.authorizer = authorizer
         # Set by the worker process: metrics listen on metrics_port + it.
         self.worker_index = 0
         self._metrics_server: metrics_mod.MetricsServer | None = None
@@ -176,6 +179,9 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
         A failed reload keeps the current host states (the cache logs
         why); it never stops the service.
         """
+        if self.authorizer is not None:
+            # A broken policy file keeps the rules in force (logged).
+            self.authorizer.reload()
         LOG.info('Reloading the host state cache')
         try:
             self.hosts.refresh()
@@ -226,18 +232,20 @@ def create_service(
              else _host_state_cache(conf))
     if hasattr(cache, 'observer'):
         cache.observer = metrics.observe_cache_refresh
+    authorizer = authorization.Authorizer(conf)
     manager = manager_mod.SchedulerManager(
         conf,
         # Same calls as the client: the manager sees a PlacementClient.
         placement=cast(placement_client.PlacementClient, guarded),
         hosts=cache, filters=filters, weighers=weighers,
         request_filter_chain=request_filter_chain, rng=rng,
-        metrics=metrics)
+        metrics=metrics, authorizer=authorizer)
     api = endpoints.SchedulerEndpoint(
         scheduler=manager, hosts=cache,
-        limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight)
+        limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight,
+        authorizer=authorizer)
     server = server_mod.create_server(
         conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight)
     return SchedulerService(conf, server=server, hosts=cache,
                             placement=guarded, inflight=inflight,
-                            metrics=metrics)
+                            metrics=metrics, authorizer=authorizer)

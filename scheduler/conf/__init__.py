@@ -19,6 +19,7 @@ import pkgutil
 from types import ModuleType
 
 from oslo_config import cfg
+from oslo_policy import opts as policy_opts
 
 _NOT_GROUP_MODULES = frozenset({'opts'})
 
@@ -37,3 +38,6 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
     """Register every option this service reads on ``conf``."""
     for module in option_modules():
         module.register_opts(conf)
+    # [oslo_policy]: read before any Enforcer exists (tests, overrides).
+    for group, opts in policy_opts.list_opts():
+        conf.register_opts(opts, group=group)

@@ -6,9 +6,13 @@ the codec keeps the two consistent (one policy per group since
 InstanceGroup 1.11), so the result is the same.
 
 SameHostFilter and DifferentHostFilter read the ``same_host`` and
-``different_host`` hints (instance uuids). As in nova, any uuid counts,
-whatever project owns the instance; host_state.instances keeps each
-instance's project so that this can be restricted later.
+``different_host`` hints (instance uuids). Deliberate difference: only
+instances of the request's own project count (the RequestSpec's
+project_id, which the select_destinations policy ties to the caller's
+project for non-service callers). nova counts any uuid, so a user could
+learn which host runs another project's server (same_host succeeds only
+there) or place a server next to it; here another project's instance
+counts as absent, exactly as an unknown uuid does in nova.
 
 SimpleCIDRAffinityFilter keeps hosts whose IP is in the network
 ``build_near_host_ip`` + ``cidr`` (default ``/24``), parsed as nova's
@@ -69,6 +73,7 @@ class ServerGroupAffinityFilter(filters.BaseHostFilter):
         return self.reject(NOT_GROUP_HOST)
 
 
+_ABSENT = object()
 NOT_SAME_HOST = 'no instance of the same_host hint on host'
 NOT_DIFFERENT_HOST = 'instance of the different_host hint on host'
 BAD_NETWORK_HINT = 'malformed build_near_host_ip/cidr hint'
@@ -84,7 +89,11 @@ def _hinted_instances_on_host(host: host_state.HostState,
     value = hints.hint(spec, name)
     if not value:
         return None
-    return any(uuid in host.instances for uuid in hints.hint_values(value))
+    project = spec.project_id
+    instances = host.instances
+    return project is not None and any(
+        instances.get(uuid, _ABSENT) == project
+        for uuid in hints.hint_values(value))
 
 
 class DifferentHostFilter(filters.BaseHostFilter):

@@ -24,6 +24,8 @@ from typing import Any, Protocol, TypeVar, cast
 
 import oslo_messaging
 
+from scheduler import audit
+from scheduler import authorization
 from scheduler.codec import aggregate as aggregate_codec
 from scheduler.codec import context as context_codec
 from scheduler.codec import errors as codec_errors
@@ -97,8 +99,10 @@ class SchedulerEndpoint:
 
     def __init__(self, *, scheduler: Scheduler, hosts: cache_mod.HostCache,
                  limits: limits_mod.DecodeLimits,
-                 inflight: inflight_mod.InFlight) -> None:
+                 inflight: inflight_mod.InFlight,
+                 authorizer: authorization.Authorizer) -> None:
         self._scheduler = scheduler
+        self._authorizer = authorizer
         self._hosts = hosts
         self._limits = limits
         self._inflight = inflight
@@ -106,6 +110,18 @@ class SchedulerEndpoint:
     def _context(self, ctxt: Mapping[str, object]
                  ) -> context_obj.RequestContext:
         return context_codec.decode_context(ctxt, self._limits)
+
+    def _cast_allowed(self, method: str,
+                      ctxt: Mapping[str, object]) -> bool:
+        """Whether the caller may change the cache; audits a refusal.
+
+        A cast has no reply: a refused one is only audited and counted.
+        """
+        context = self._context(ctxt)
+        decision = self._authorizer.method(method, context)
+        if not decision.allowed:
+            audit.denied(method, decision.rule, context)
+        return decision.allowed
 
     def _instance_uuids(self, value: object) -> tuple[str, ...] | None:
         if value is None:
@@ -157,7 +173,8 @@ class SchedulerEndpoint:
                           aggregates: object = ABSENT,
                           **unexpected: object) -> None:
         refuse_unexpected(unexpected)
-        self._context(ctxt)
+        if not self._cast_allowed('update_aggregates', ctxt):
+            return
         self._hosts.update_aggregates(
             aggregate_codec.decode_aggregates(_given(
                 'aggregates', aggregates), self._limits))
@@ -167,7 +184,8 @@ class SchedulerEndpoint:
                          aggregate: object = ABSENT,
                          **unexpected: object) -> None:
         refuse_unexpected(unexpected)
-        self._context(ctxt)
+        if not self._cast_allowed('delete_aggregate', ctxt):
+            return
         self._hosts.delete_aggregate(aggregate_codec.decode_aggregate(
             _given('aggregate', aggregate), self._limits))
 
@@ -181,7 +199,8 @@ class SchedulerEndpoint:
                              instance_info: object = ABSENT,
                              **unexpected: object) -> None:
         refuse_unexpected(unexpected)
-        self._context(ctxt)
+        if not self._cast_allowed('update_instance_info', ctxt):
+            return
         host = self._host_name(host_name)
         instances = instance_codec.decode_instance_list(
             _given('instance_info', instance_info), self._limits)
@@ -193,7 +212,8 @@ class SchedulerEndpoint:
                              instance_uuid: object = ABSENT,
                              **unexpected: object) -> None:
         refuse_unexpected(unexpected)
-        self._context(ctxt)
+        if not self._cast_allowed('delete_instance_info', ctxt):
+            return
         host = self._host_name(host_name)
         uuid = _decode('instance_uuid', self._limits, v.as_uuid,
                        _given('instance_uuid', instance_uuid))
@@ -205,7 +225,8 @@ class SchedulerEndpoint:
                            instance_uuids: object = ABSENT,
                            **unexpected: object) -> None:
         refuse_unexpected(unexpected)
-        self._context(ctxt)
+        if not self._cast_allowed('sync_instance_info', ctxt):
+            return
         host = self._host_name(host_name)
         uuids = instance_codec.decode_instance_uuids(
             _given('instance_uuids', instance_uuids), self._limits)

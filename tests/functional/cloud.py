@@ -52,6 +52,10 @@ def spec(**fields):
 CONTEXT = context.RequestContext(user_id='user-1', project_id='project-1',
                                  request_id='req-functional',
                                  roles=('admin',), is_admin=True)
+# What nova-conductor forwards for a boot by a project member.
+MEMBER = context.RequestContext(user_id='user-1', project_id='project-1',
+                                request_id='req-member',
+                                roles=('member', 'reader'))
 
 
 class Cloud:
@@ -86,6 +90,14 @@ class Cloud:
             id=len(self.aggregates) + 1, uuid=agg_uuid,
             name=f'agg{len(self.aggregates) + 1}', hosts=frozenset(hosts),
             metadata=metadata))
+        self.publish()
+
+    def place_instance(self, name, instance_uuid, project='project-1'):
+        """Record an existing instance on a host, as nova's DB has it."""
+        state = self.hosts[name]
+        self.hosts[name] = host_state.HostState(**{
+            **{f: getattr(state, f) for f in state.__dataclass_fields__},
+            'instances': {**state.instances, instance_uuid: project}})
         self.publish()
 
     def publish(self):

@@ -161,10 +161,13 @@ class BootTest(SchedulingTestBase):
         real = client.get_allocation_candidates
         client.get_allocation_candidates = lambda *a, **k: (
             calls.append(1), real(*a, **k))[1]
+        # nova-api's rebuild check: the instance's own host and node.
+        [inst] = uuids(1)
+        self.cloud.place_instance('host3', inst)
         spec = cloud_mod.spec(force_hosts=('host3',), force_nodes=('host3',),
                               scheduler_hints={
                                   '_nova_check_type': ('rebuild',)})
-        [[chosen]] = self.select(spec, uuids(1),
+        [[chosen]] = self.select(spec, [inst],
                                  manager=self.cloud.manager(client=client))
         self.assertEqual('host3', chosen.service_host)
         self.assertEqual('null', chosen.allocation_request)

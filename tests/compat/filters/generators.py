@@ -254,6 +254,7 @@ FILTER_METADATA = {
     'other': ('x',),
 }
 IO_KEYS = ('max_io_ops_per_host', 'other')
+INSTANCE_PROJECTS = ('p1', 'p2')
 NUM_INSTANCES_KEYS = ('max_instances_per_host', 'other')
 TENANT_KEYS = ('filter_tenant_id', 'filter_tenant_id_2', 'filter_tenant_idx',
                'tenant_filter_id', 'other')
@@ -295,7 +296,8 @@ def worlds(draw, min_hosts=2, max_hosts=5, metadata=None):
         hosts.append(HostRows(
             row=draw(compute_row(index)), service=draw(service_row(index)),
             cell=draw(st.sampled_from(CELLS)),
-            instances={u: draw(st.sampled_from(['p1', 'p2'])) for u in uuids},
+            instances={u: draw(st.sampled_from(INSTANCE_PROJECTS))
+                       for u in uuids},
             sysmeta={u: draw(sysmeta()) for u in uuids}))
     names = [h.name for h in hosts]
     aggregates = []

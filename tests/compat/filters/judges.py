@@ -139,3 +139,22 @@ class JsonJudge(Judge):
             return False
         self.test.assertNotEqual(json_filter.MALFORMED, reason)
         return result
+
+
+class OwnProjectJudge(Judge):
+    """Same/DifferentHostFilter count only the request's project's
+    instances: nova's answer on the host with the other projects'
+    instances taken away."""
+
+    def expected(self, nova_filter, nova_host, nova_spec, reason):
+        everything = nova_host.instances
+        own = {u: i for u, i in everything.items()
+               if i.project_id == nova_spec.project_id}
+        nova_host.instances = own
+        try:
+            result = bool(nova_filter._filter_one(nova_host, nova_spec))
+        finally:
+            nova_host.instances = everything
+        if result != bool(nova_filter._filter_one(nova_host, nova_spec)):
+            self.test.tally['other_project_would_change_result'] += 1
+        return result

@@ -20,6 +20,10 @@ Deliberate differences, checked as such rather than skipped:
   references replaced by an unknown name. Where nova raises, ours must
   reject as malformed, and only there. A JSON string as the whole query
   must be malformed for ours (nova reads it character by character).
+* SameHostFilter, DifferentHostFilter: only instances of the request's
+  project count; ours must agree with nova run on hosts without the other
+  projects' instances (the tally shows how often that changed nova's
+  answer).
 """
 
 import collections
@@ -79,11 +83,13 @@ def _all_hints():
 
 
 @st.composite
-def cases(draw, keys=(), hints=None, extra_specs=None):
+def cases(draw, keys=(), hints=None, extra_specs=None,
+          projects=specs.PROJECTS):
     world = draw(gen.worlds(metadata=gen.filter_metadata(keys or ('other',))))
     names = [h.name for h in world.hosts]
     return (world,
-            draw(specs.filter_request_spec(names, hints, extra_specs)),
+            draw(specs.filter_request_spec(names, hints, extra_specs,
+                                           projects)),
             draw(specs.filter_config()))
 
 
@@ -123,12 +129,13 @@ class MoreFilterParityTest(testtools.TestCase):
                 self.tally['passed' if passed else 'rejected'] += 1
 
     def _run_property(self, nova_cls, our_cls, keys=(), hints=None,
-                      extra_specs=None, judge=judges.Judge, rejects=True):
+                      extra_specs=None, judge=judges.Judge, rejects=True,
+                      projects=specs.PROJECTS):
         count = 0
         judge = judge(self)
 
         @SETTINGS
-        @given(case=cases(keys, hints, extra_specs))
+        @given(case=cases(keys, hints, extra_specs, projects))
         def check(case):
             nonlocal count
             self._host_by_host(nova_cls, our_cls, case, judge)
@@ -200,12 +207,22 @@ class MoreFilterParityTest(testtools.TestCase):
     def test_same_host_filter(self):
         self._run_property(nova_affinity.SameHostFilter,
                            affinity_filter.SameHostFilter,
-                           hints=specs.instance_hints())
+                           hints=specs.instance_hints(),
+                           judge=judges.OwnProjectJudge,
+                           # Projects that own instances in the worlds.
+                           projects=gen.INSTANCE_PROJECTS)
+        self.assertGreater(
+            self.tally['other_project_would_change_result'], 5, self.tally)
 
     def test_different_host_filter(self):
         self._run_property(nova_affinity.DifferentHostFilter,
                            affinity_filter.DifferentHostFilter,
-                           hints=specs.instance_hints())
+                           hints=specs.instance_hints(),
+                           judge=judges.OwnProjectJudge,
+                           # Projects that own instances in the worlds.
+                           projects=gen.INSTANCE_PROJECTS)
+        self.assertGreater(
+            self.tally['other_project_would_change_result'], 5, self.tally)
 
     def test_simple_cidr_affinity_filter(self):
         self._run_property(nova_affinity.SimpleCIDRAffinityFilter,
@@ -267,6 +284,12 @@ class MoreFilterParityTest(testtools.TestCase):
                 if judge.string_query:
                     return
                 pairs = sides.host_pairs(world, conf)
+                for nova_host, _ in pairs:
+                    # Only Same/DifferentHostFilter read the instances
+                    # here; ours count the request's project's only.
+                    nova_host.instances = {
+                        u: i for u, i in nova_host.instances.items()
+                        if i.project_id == nova_spec.project_id}
                 try:
                     nova_passed = nova_filters.HostFilterHandler() \
                         .get_filtered_objects(

@@ -7,8 +7,8 @@ from tests.unit import fakes
 from tests.unit.filters import conf_fixture
 
 
-def _spec(**hints):
-    return fakes.spec(scheduler_hints={
+def _spec(project='p1', **hints):
+    return fakes.spec(project_id=project, scheduler_hints={
         k: (v,) if isinstance(v, str) else tuple(v)
         for k, v in hints.items()})
 
@@ -20,7 +20,8 @@ class SameDifferentHostTest(testtools.TestCase):
         conf = conf_fixture.make_conf()
         self.same = af.SameHostFilter(conf)
         self.different = af.DifferentHostFilter(conf)
-        self.host = fakes.host('h1', instances={'a': 'p1', 'b': 'p2'})
+        self.host = fakes.host('h1', instances={'a': 'p1', 'b': 'p1',
+                                                'c': 'p2', 'd': None})
         self.empty = fakes.host('h2')
 
     def check(self, filter_, host, **hints):
@@ -56,11 +57,23 @@ class SameDifferentHostTest(testtools.TestCase):
         self.assertTrue(self.check(self.different, self.empty,
                                    different_host='a'))
 
-    def test_any_project_counts_for_now(self):
-        # nova semantics kept: b belongs to another project.
-        spec = fakes.spec(project_id='p1',
-                          scheduler_hints={'same_host': ('b',)})
-        self.assertIsNone(self.same.host_passes(self.host, spec))
+    def test_only_the_requests_project_counts(self):
+        # c belongs to another project, d to an unknown one: as absent.
+        for uuid in ('c', 'd'):
+            self.assertFalse(self.check(self.same, self.host,
+                                        same_host=uuid))
+            self.assertTrue(self.check(self.different, self.host,
+                                       different_host=uuid))
+        self.assertTrue(self.check(self.same, self.host, project='p2',
+                                   same_host='c'))
+        self.assertFalse(self.check(self.different, self.host,
+                                    project='p2', different_host='c'))
+
+    def test_request_without_project_matches_no_instance(self):
+        self.assertFalse(self.check(self.same, self.host, project=None,
+                                    same_host='a'))
+        self.assertTrue(self.check(self.different, self.host, project=None,
+                                   different_host='a'))
 
     def test_flags(self):
         for cls in (af.SameHostFilter, af.DifferentHostFilter,

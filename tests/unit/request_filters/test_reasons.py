@@ -37,6 +37,7 @@ class RequestFilterReasonTest(testtools.TestCase):
         self.conf = cfg.ConfigOpts()
         conf_pkg.register_opts(self.conf)
         self.fixture = self.useFixture(config_fixture.Config(self.conf))
+        self.conf([], default_config_files=[])
 
     def _reason(self, request_filter):
         sched = manager.SchedulerManager(
@@ -45,7 +46,9 @@ class RequestFilterReasonTest(testtools.TestCase):
             neutron=object())
         exc = self.assertRaises(
             errors.NoValidHost, sched.select_destinations,
-            context_obj.RequestContext(request_id='req-1'), fakes.spec())
+            context_obj.RequestContext(
+                request_id='req-1', project_id='p1', roles=('member',)),
+            fakes.spec(project_id='p1'))
         return exc
 
     def test_user_reason_names_no_network(self):

@@ -3,7 +3,9 @@
 import threading
 
 import oslo_messaging
+from oslo_config import cfg
 
+from scheduler import authorization
 from scheduler.objects import selection
 from scheduler.rpc import dispatcher as dispatcher_mod
 from scheduler.rpc import endpoints
@@ -71,15 +73,22 @@ class Incoming:
         self.heartbeats.release()
 
 
+def _policy_conf():
+    conf = cfg.ConfigOpts()
+    conf([])
+    return conf
+
+
 def build(scheduler=None, cache=None, limits=None, max_bytes=1 << 20,
-          extra_endpoints=()):
+          extra_endpoints=(), authorizer=None):
     """(dispatcher, scheduler, cache, inflight) wired like the service."""
     scheduler = scheduler or FakeScheduler()
     cache = cache or memory_cache.MemoryHostCache()
     inflight = inflight_mod.InFlight()
     api = endpoints.SchedulerEndpoint(
         scheduler=scheduler, hosts=cache,
-        limits=limits or limits_mod.DecodeLimits(), inflight=inflight)
+        limits=limits or limits_mod.DecodeLimits(), inflight=inflight,
+        authorizer=authorizer or authorization.Authorizer(_policy_conf()))
     disp = dispatcher_mod.Dispatcher(
         [api, endpoints.BaseAPIEndpoint(), *extra_endpoints],
         max_message_bytes=max_bytes, inflight=inflight)

@@ -51,7 +51,8 @@ class AccessPolicyTest(testtools.TestCase):
         self.disp, _, cache, inflight = fakes.build()
         self.probe = Extended(scheduler=fakes.FakeScheduler(), hosts=cache,
                               limits=self.disp.endpoints[0]._limits,
-                              inflight=inflight)
+                              inflight=inflight,
+                              authorizer=self.disp.endpoints[0]._authorizer)
         self.disp.endpoints[0] = self.probe
 
     def test_only_exposed_methods_are_callable(self):

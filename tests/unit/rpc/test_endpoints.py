@@ -1,5 +1,9 @@
 """nova's scheduler API 4.0-4.5, casts and base API, through dispatch."""
 
+import json
+import logging
+
+import fixtures
 import testtools
 
 from scheduler.codec import errors as codec_errors
@@ -258,6 +262,75 @@ class CastsTest(testtools.TestCase):
         self.assertEqual([], self.cache.calls)
 
 
+class CastAuthorizationTest(testtools.TestCase):
+    """A context that is not a service's changes no cache state."""
+
+    NOT_SERVICES = (
+        {},
+        # A project member, as conductor forwards for a boot.
+        {'request_id': fakes.REQUEST_ID, 'user_id': 'u1',
+         'project_id': 'p1', 'roles': ['member', 'reader'],
+         'auth_token': 'tok-canary'},
+        {'request_id': fakes.REQUEST_ID, 'roles': ['reader'],
+         'is_admin': False},
+    )
+    CASTS = (
+        ('update_aggregates', {'aggregates': [fakes.aggregate()]}),
+        ('delete_aggregate', {'aggregate': fakes.aggregate()}),
+        ('update_instance_info', {
+            'host_name': 'host1',
+            'instance_info': fakes.instance(fakes.UUID1)}),
+        ('delete_instance_info', {'host_name': 'host1',
+                                  'instance_uuid': fakes.UUID2}),
+        ('sync_instance_info', {'host_name': 'host1',
+                                'instance_uuids': [fakes.UUID1]}),
+    )
+
+    def setUp(self):
+        super().setUp()
+        self.cache = memory_cache.MemoryHostCache()
+        self.disp, _, _, _ = fakes.build(cache=self.cache)
+        # Some state to keep: an aggregate and an instance, cast by an
+        # admin context (fakes' default).
+        for method, args in self.CASTS[:1] + self.CASTS[2:3]:
+            fakes.dispatch(self.disp, fakes.Incoming(method, args,
+                                                     version='4.2'))
+        self.cache.calls.clear()
+        self.audit = self.useFixture(fixtures.FakeLogger(
+            name='scheduler.audit', level=logging.WARNING))
+
+    def test_refused_casts_change_nothing_and_are_audited(self):
+        before = (dict(self.cache.aggregates),
+                  {h: dict(i) for h, i in self.cache.instances.items()})
+        for ctxt in self.NOT_SERVICES:
+            for method, args in self.CASTS:
+                result = fakes.dispatch(self.disp, fakes.Incoming(
+                    method, args, version='4.2', ctxt=ctxt))
+                self.assertIsNone(result, method)
+        self.assertEqual([], self.cache.calls)
+        self.assertEqual(before, (
+            dict(self.cache.aggregates),
+            {h: dict(i) for h, i in self.cache.instances.items()}))
+        records = [json.loads(line.partition(': ')[2])
+                   for line in self.audit.output.splitlines()]
+        self.assertEqual(len(self.NOT_SERVICES) * len(self.CASTS),
+                         len(records))
+        self.assertEqual({m for m, _ in self.CASTS},
+                         {r['method'] for r in records})
+        self.assertNotIn('tok-canary', self.audit.output)
+
+    def test_elevated_context_is_a_service(self):
+        # nova-compute's context.elevated(): is_admin and the admin role.
+        ctxt = {'request_id': fakes.REQUEST_ID, 'user_id': 'u1',
+                'project_id': 'p1', 'roles': ['member', 'admin'],
+                'is_admin': True}
+        for method, args in self.CASTS:
+            fakes.dispatch(self.disp, fakes.Incoming(
+                method, args, version='4.2', ctxt=ctxt))
+        self.assertEqual(len(self.CASTS), len(self.cache.calls))
+        self.assertEqual('', self.audit.output)
+
+
 class BaseAPITest(testtools.TestCase):
 
     def setUp(self):
@@ -292,5 +365,7 @@ class ValidationErrorIsTheOnlyDecodeErrorTest(testtools.TestCase):
         api = disp.endpoints[0]
         self.assertRaises(codec_errors.ValidationError,
                           api.select_destinations, {}, spec_obj=[1])
+        # A cast is authorized before its arguments are decoded.
         self.assertRaises(codec_errors.ValidationError,
-                          api.delete_instance_info, {}, host_name='h')
+                          api.delete_instance_info, {'is_admin': True},
+                          host_name='h')
