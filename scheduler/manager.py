@@ -8,7 +8,6 @@ for a request that fails is released, whatever the failure was.
 
 from collections.abc import Callable, Mapping, Sequence
 import dataclasses
-import logging
 import random
 import time
 from typing import Any
@@ -20,6 +19,7 @@ from scheduler import admission
 from scheduler import alternates
 from scheduler import authorization
 from scheduler import candidates as candidates_mod
+from scheduler import decision_record
 from scheduler import claims as claims_mod
 from scheduler import errors
 from scheduler import explanation
@@ -39,7 +39,6 @@ from scheduler.objects import selection
 from scheduler.placement import client as placement_client
 from scheduler.placement import errors as placement_errors
 
-LOG = logging.getLogger(__name__)
 Chosen = list[tuple[host_state.HostState, Mapping[str, Any] | None]]
 
 
@@ -55,7 +54,8 @@ class SchedulerManager:
                  clock: Callable[[], Any] = timeutils.utcnow,
                  metrics: metrics_mod.SchedulerMetrics | None = None,
                  neutron: request_filters.NeutronReader | None = None,
-                 authorizer: authorization.Authorizer | None = None
+                 authorizer: authorization.Authorizer | None = None,
+                 decisions: decision_record.DecisionLog | None = None
                  ) -> None:
         self.conf = conf
         self.placement = placement
@@ -78,6 +78,7 @@ class SchedulerManager:
         self.clock = clock
         self.metrics = metrics
         self.authorizer = authorizer or authorization.Authorizer(conf)
+        self.decisions = decisions or decision_record.DecisionLog(conf)
 
     def select_destinations(
             self, context: context_obj.RequestContext,
@@ -141,23 +142,26 @@ class SchedulerManager:
         except errors.StageFailed:
             if claims is not None:
                 claims.release()
-            raise self._no_valid_host(recorder, started) from None
+            raise self._no_valid_host(recorder, started, context) from None
         except BaseException:
             if claims is not None:
                 claims.release()
-            self._done(recorder, started, 'error')
+            self._done(recorder, started, 'error', context)
             raise
         recorder.instances_placed = len(chosen)
-        expl = self._done(recorder, started, 'scheduled')
-        LOG.info('Scheduled: %s', explanation.operator_record(expl))
+        self._done(recorder, started, 'scheduled', context, result)
         return result
 
     def _done(self, recorder: explanation.Recorder, started: float,
-              result: str) -> explanation.Explanation:
+              result: str, context: context_obj.RequestContext,
+              rows: Sequence[Sequence[selection.Selection]] = ()
+              ) -> explanation.Explanation:
+        """Metrics and the one decision record of the request."""
         recorder.timed('total', (time.monotonic() - started) * 1000)
         expl = recorder.freeze()
         if self.metrics is not None:
             self.metrics.observe_decision(expl, result)
+        self.decisions.record(expl, context, result, rows)
         return expl
 
     def _request_filters(self, context: context_obj.RequestContext,
@@ -303,13 +307,13 @@ class SchedulerManager:
                 group, hosts=group.hosts + (host.host,)))
         return spec, ordered
 
-    def _no_valid_host(self, recorder: explanation.Recorder, started: float
+    def _no_valid_host(self, recorder: explanation.Recorder, started: float,
+                       context: context_obj.RequestContext
                        ) -> errors.NoValidHost:
         result = ('denied'
                   if recorder.failed_stage == explanation.STAGE_AUTHORIZATION
                   else 'no_valid_host')
-        expl = self._done(recorder, started, result)
-        LOG.info('NoValidHost: %s', explanation.operator_record(expl))
+        expl = self._done(recorder, started, result, context)
         return errors.NoValidHost(
             expl, self.conf.hardened_scheduler.nova_compatible_reasons)
 

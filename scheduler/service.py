@@ -34,10 +34,12 @@ from oslo_config import cfg
 from oslo_service.backend import base as service_base
 
 from scheduler import authorization
+from scheduler import decision_record
 from scheduler import filters as filters_mod
 from scheduler import host_source
 from scheduler import manager as manager_mod
 from scheduler import metrics as metrics_mod
+from scheduler import redaction
 from scheduler import request_filters
 from scheduler import weighers as weighers_mod
 from scheduler.codec import limits as limits_mod
@@ -45,6 +47,7 @@ from scheduler.placement import client as placement_client
 from scheduler.rpc import cache as cache_mod
 from scheduler.rpc import endpoints
 from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import notifications
 from scheduler.rpc import server as server_mod
 
 LOG = logging.getLogger(__name__)
@@ -182,6 +185,13 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
         if self.authorizer is not None:
             # A broken policy file keeps the rules in force (logged).
             self.authorizer.reload()
+        try:
+            # The configuration was re-read: log redaction settings, and
+            # handlers oslo.log may have rebuilt from log_config_append.
+            redaction.refresh(self.conf)
+        except Exception:
+            LOG.exception('Log redaction settings not reloaded; the '
+                          'previous ones stay in use')
         LOG.info('Reloading the host state cache')
         try:
             self.hosts.refresh()
@@ -207,7 +217,8 @@ def create_service(
         weighers: Sequence[weighers_mod.BaseWeigher] | None = None,
         request_filter_chain: Sequence[
             request_filters.RequestFilter] | None = None,
-        rng: random.Random | None = None) -> SchedulerService:
+        rng: random.Random | None = None,
+        notification_transport: Any | None = None) -> SchedulerService:
     """A scheduler service on ``transport``, not started.
 
     :param conf: a ConfigOpts with the scheduler options registered
@@ -222,6 +233,9 @@ def create_service(
         ``[placement]``.
     :param filters, weighers, request_filter_chain, rng: passed to the
         manager (default: the configured plugins).
+    :param notification_transport: where decision notifications go when
+        ``[oslo_messaging_notifications] driver`` enables them; default:
+        oslo.messaging's notification transport from ``conf``.
     """
     inflight = inflight_mod.InFlight()
     metrics = metrics_mod.SchedulerMetrics()
@@ -233,17 +247,19 @@ def create_service(
     if hasattr(cache, 'observer'):
         cache.observer = metrics.observe_cache_refresh
     authorizer = authorization.Authorizer(conf)
+    decisions = decision_record.DecisionLog(
+        conf, notifications.decision_notifier(conf, notification_transport))
     manager = manager_mod.SchedulerManager(
         conf,
         # Same calls as the client: the manager sees a PlacementClient.
         placement=cast(placement_client.PlacementClient, guarded),
         hosts=cache, filters=filters, weighers=weighers,
         request_filter_chain=request_filter_chain, rng=rng,
-        metrics=metrics, authorizer=authorizer)
+        metrics=metrics, authorizer=authorizer, decisions=decisions)
     api = endpoints.SchedulerEndpoint(
         scheduler=manager, hosts=cache,
         limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight,
-        authorizer=authorizer)
+        authorizer=authorizer, decisions=decisions)
     server = server_mod.create_server(
         conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight)
     return SchedulerService(conf, server=server, hosts=cache,

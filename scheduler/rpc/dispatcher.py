@@ -32,20 +32,13 @@ from scheduler.rpc import endpoints as endpoints_mod
 from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import message_size
 from scheduler.rpc import remote_errors
+from scheduler.rpc import safe_ids
 
 LOG = logging.getLogger(__name__)
 _METHOD = re.compile(r'^[A-Za-z_][A-Za-z0-9_]{0,63}$')
 _VERSION = re.compile(r'^[0-9]{1,4}\.[0-9]{1,4}$')
-_REQUEST_ID = re.compile(r'^[A-Za-z0-9_.:\-]{1,80}$')
-UNKNOWN = '-'
-
-
-def request_id(ctxt: Mapping[str, object], key: str = 'request_id') -> str:
-    """A context's request id, when it is one; never arbitrary text."""
-    value = ctxt.get(key)
-    if isinstance(value, str) and _REQUEST_ID.match(value):
-        return value
-    return UNKNOWN
+UNKNOWN = safe_ids.UNKNOWN
+request_id = safe_ids.request_id
 
 
 def _global_id(ctxt: Mapping[str, object]) -> str | None:

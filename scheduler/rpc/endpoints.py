@@ -26,6 +26,7 @@ import oslo_messaging
 
 from scheduler import audit
 from scheduler import authorization
+from scheduler import decision_record
 from scheduler.codec import aggregate as aggregate_codec
 from scheduler.codec import context as context_codec
 from scheduler.codec import errors as codec_errors
@@ -41,6 +42,7 @@ from scheduler.objects import request_spec as spec_obj_mod
 from scheduler.objects import selection
 from scheduler.rpc import cache as cache_mod
 from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import safe_ids
 
 T = TypeVar('T')
 F = TypeVar('F', bound=Callable[..., Any])
@@ -100,9 +102,12 @@ class SchedulerEndpoint:
     def __init__(self, *, scheduler: Scheduler, hosts: cache_mod.HostCache,
                  limits: limits_mod.DecodeLimits,
                  inflight: inflight_mod.InFlight,
-                 authorizer: authorization.Authorizer) -> None:
+                 authorizer: authorization.Authorizer,
+                 decisions: decision_record.DecisionLog | None = None
+                 ) -> None:
         self._scheduler = scheduler
         self._authorizer = authorizer
+        self._decisions = decisions
         self._hosts = hosts
         self._limits = limits
         self._inflight = inflight
@@ -151,14 +156,21 @@ class SchedulerEndpoint:
             spec_obj: object = ABSENT, instance_uuids: object = None,
             return_objects: object = False, return_alternates: object = False,
             **unexpected: object) -> list[Any]:
-        refuse_unexpected(unexpected)
-        context = self._context(ctxt)
-        spec = self._spec(spec_obj, request_spec, filter_properties)
-        uuids = self._instance_uuids(instance_uuids)
-        objects = _decode('return_objects', self._limits, v.as_bool,
-                          return_objects)
-        alternates = _decode('return_alternates', self._limits, v.as_bool,
-                             return_alternates)
+        try:
+            refuse_unexpected(unexpected)
+            context = self._context(ctxt)
+            spec = self._spec(spec_obj, request_spec, filter_properties)
+            uuids = self._instance_uuids(instance_uuids)
+            objects = _decode('return_objects', self._limits, v.as_bool,
+                              return_objects)
+            alternates = _decode('return_alternates', self._limits,
+                                 v.as_bool, return_alternates)
+        except codec_errors.ValidationError as exc:
+            # The one decision record of a call that never got further.
+            if self._decisions is not None:
+                self._decisions.refused(safe_ids.request_id(ctxt),
+                                        str(exc))
+            raise
         rows = self._scheduler.select_destinations(
             context, spec, uuids, return_alternates=objects and alternates)
         # From here on the claims belong to the reply.

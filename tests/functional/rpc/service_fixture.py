@@ -54,7 +54,8 @@ class SchedulerService(fixtures.Fixture):
             client = self.placement_wrapper(
                 placement_client.PlacementClient(self.conf))
         self.service = service.create_service(
-            self.conf, self.transport, hosts=self.cache, placement=client)
+            self.conf, self.transport, hosts=self.cache, placement=client,
+            notification_transport=self.transport)
         self.service.start()
         self.addCleanup(self.service.wait)
         self.addCleanup(self.service.stop)

@@ -80,7 +80,7 @@ def _policy_conf():
 
 
 def build(scheduler=None, cache=None, limits=None, max_bytes=1 << 20,
-          extra_endpoints=(), authorizer=None):
+          extra_endpoints=(), authorizer=None, decisions=None):
     """(dispatcher, scheduler, cache, inflight) wired like the service."""
     scheduler = scheduler or FakeScheduler()
     cache = cache or memory_cache.MemoryHostCache()
@@ -88,7 +88,8 @@ def build(scheduler=None, cache=None, limits=None, max_bytes=1 << 20,
     api = endpoints.SchedulerEndpoint(
         scheduler=scheduler, hosts=cache,
         limits=limits or limits_mod.DecodeLimits(), inflight=inflight,
-        authorizer=authorizer or authorization.Authorizer(_policy_conf()))
+        authorizer=authorizer or authorization.Authorizer(_policy_conf()),
+        decisions=decisions)
     disp = dispatcher_mod.Dispatcher(
         [api, endpoints.BaseAPIEndpoint(), *extra_endpoints],
         max_message_bytes=max_bytes, inflight=inflight)

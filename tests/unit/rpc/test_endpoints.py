@@ -6,6 +6,8 @@ import logging
 import fixtures
 import testtools
 
+from scheduler import conf as conf_pkg
+from scheduler import decision_record
 from scheduler.codec import errors as codec_errors
 from scheduler.codec import limits as limits_mod
 from scheduler.codec import selection as selection_codec
@@ -260,6 +262,30 @@ class CastsTest(testtools.TestCase):
             self.assertTrue(result.args[0].startswith(
                 f'Invalid {method} request: '), result.args[0])
         self.assertEqual([], self.cache.calls)
+
+
+class RefusedDecisionRecordTest(testtools.TestCase):
+
+    def test_undecodable_call_leaves_one_decision_record(self):
+        conf = fakes._policy_conf()
+        conf_pkg.register_opts(conf)
+        log = self.useFixture(fixtures.FakeLogger(
+            name='scheduler.decision_record', level=logging.INFO))
+        disp, scheduler, _, _ = fakes.build(
+            decisions=decision_record.DecisionLog(conf))
+        result = fakes.dispatch(disp, fakes.Incoming(
+            'select_destinations', {'spec_obj': wire.request_spec(
+                flavor=wire.flavor(vcpus='many'))}, version='4.3'))
+        self.assertIsInstance(result, Exception)
+        [line] = log.output.splitlines()
+        record = json.loads(line[len('Decision: '):])
+        reason = record.pop('reason')
+        self.assertEqual({'result': 'invalid', 'failed_stage': 'request',
+                          'request_id': fakes.REQUEST_ID}, record)
+        self.assertTrue(reason.startswith(
+            'Invalid request: spec_obj.flavor.vcpus: '), reason)
+        self.assertNotIn('many', reason)
+        self.assertEqual([], scheduler.calls)
 
 
 class CastAuthorizationTest(testtools.TestCase):

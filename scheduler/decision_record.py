@@ -1,0 +1,139 @@
+"""Exactly one structured record per select_destinations.
+
+Every call ends in one record, whatever the outcome (scheduled,
+no_valid_host, denied, error): one INFO line ``Decision: {json}`` and,
+when notifications are enabled (``[oslo_messaging_notifications]
+driver``), one ``scheduler.decision`` notification with the same payload.
+The record carries the request id, the caller's user and project, what
+each stage did (counts and durations), the chosen hosts and alternates
+(keyed hashes unless ``[hardened_scheduler] log_identifiers = clear``)
+and the request fields dropped by authorization. The notification's
+context is built here from ids only: never the caller's token, roles or
+service catalog.
+"""
+
+from collections.abc import Sequence
+import dataclasses
+import json
+import logging
+from typing import Any, Protocol
+
+from oslo_config import cfg
+
+from scheduler import explanation
+from scheduler.objects import context as context_obj
+from scheduler.objects import selection
+from scheduler.redaction import identifiers as ids_mod
+
+LOG = logging.getLogger(__name__)
+EVENT_TYPE = 'scheduler.decision'
+
+
+class Notifier(Protocol):
+    """What we use of oslo_messaging.Notifier."""
+
+    def info(self, ctxt: dict[str, Any], event_type: str,
+             payload: dict[str, Any]) -> None: ...
+
+
+def _stages(expl: explanation.Explanation) -> dict[str, Any]:
+    placement = (dataclasses.asdict(expl.placement)
+                 if expl.placement is not None else None)
+    return {
+        'request_filters': list(expl.request_filters),
+        'placement': placement,
+        'hosts_found': expl.hosts_found,
+        'host_losses': dict(expl.host_losses),
+        'unavailable_cells': expl.unavailable_cells,
+        'filters': [{'name': f.name, 'in': f.hosts_in, 'out': f.hosts_out,
+                     'reasons': dict(f.reasons)} for f in expl.filters],
+        'claims': dataclasses.asdict(expl.claims),
+    }
+
+
+def _chosen(rows: Sequence[Sequence[selection.Selection]],
+            ids: ids_mod.Identifiers) -> list[dict[str, Any]]:
+    return [{'host': ids.host(row[0].service_host),
+             'node': ids.node(row[0].nodename),
+             'alternates': [ids.host(alt.service_host) for alt in row[1:]]}
+            for row in rows if row]
+
+
+def build(expl: explanation.Explanation,
+          context: context_obj.RequestContext, result: str,
+          rows: Sequence[Sequence[selection.Selection]],
+          ids: ids_mod.Identifiers, nova_compatible: bool = False
+          ) -> dict[str, Any]:
+    """The record of one call; ``rows`` is empty unless it scheduled."""
+    reason = None
+    if expl.failed_stage is not None:
+        reason = explanation.user_reason(expl, nova_compatible)
+    return {
+        'result': result,
+        'request_id': context.request_id,
+        'global_request_id': context.global_request_id,
+        'user_id': context.user_id,
+        'project_id': context.project_id,
+        'instances': {'requested': expl.instances_requested,
+                      'placed': expl.instances_placed},
+        'failed_stage': expl.failed_stage,
+        'reason': reason,
+        # Operators' detail (may name a network); never sent to users.
+        'failure_detail': expl.failure_detail,
+        'authorization_drops': list(expl.authorization_drops),
+        'stages': _stages(expl),
+        'durations_ms': dict(expl.durations_ms),
+        'chosen': _chosen(rows, ids),
+    }
+
+
+def notification_context(context: context_obj.RequestContext
+                         ) -> dict[str, Any]:
+    """The notification's context: ids only, no credentials (current
+    oslo.messaging sends a plain dict context as empty anyway)."""
+    return {'request_id': context.request_id,
+            'global_request_id': context.global_request_id,
+            'user_id': context.user_id,
+            'project_id': context.project_id}
+
+
+class DecisionLog:
+    def __init__(self, conf: cfg.ConfigOpts,
+                 notifier: Notifier | None = None) -> None:
+        self._conf = conf
+        self._notifier = notifier
+
+    def refused(self, request_id: str, problem: str) -> dict[str, Any]:
+        """The record of a call refused before it could be decoded:
+        only the request id (already made safe) and the codec's problem,
+        which names a field, never a value."""
+        payload: dict[str, Any] = {
+            'result': 'invalid', 'request_id': request_id,
+            'failed_stage': explanation.STAGE_REQUEST,
+            'reason': f'Invalid request: {problem}'}
+        LOG.info('Decision: %s', json.dumps(payload, sort_keys=True))
+        if self._notifier is not None:
+            self._send({'request_id': request_id}, payload)
+        return payload
+
+    def _send(self, ctxt: dict[str, Any], payload: dict[str, Any]) -> None:
+        assert self._notifier is not None
+        try:
+            self._notifier.info(ctxt, EVENT_TYPE, payload)
+        except Exception as exc:  # noqa: BLE001 - never fail a request
+            LOG.warning('Decision notification not sent: %s',
+                        type(exc).__name__)
+
+    def record(self, expl: explanation.Explanation,
+               context: context_obj.RequestContext, result: str,
+               rows: Sequence[Sequence[selection.Selection]] = ()
+               ) -> dict[str, Any]:
+        group = self._conf.hardened_scheduler
+        # Read per record: SIGHUP may switch identifiers to clear text.
+        ids = ids_mod.Identifiers.from_conf(self._conf)
+        payload = build(expl, context, result, rows, ids,
+                        group.nova_compatible_reasons)
+        LOG.info('Decision: %s', json.dumps(payload, sort_keys=True))
+        if self._notifier is not None:
+            self._send(notification_context(context), payload)
+        return payload

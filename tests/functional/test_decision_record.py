@@ -1,0 +1,100 @@
+"""Exactly one decision record per select_destinations, whatever happens.
+"""
+
+import json
+import logging
+import uuid
+
+import fixtures
+
+from scheduler import errors
+from tests.functional import cloud as cloud_mod
+from tests.functional import test_authorization
+from tests.functional import test_scheduling
+
+
+def uuids(n):
+    return [str(uuid.uuid4()) for _ in range(n)]
+
+
+class DecisionRecordTest(test_scheduling.SchedulingTestBase):
+
+    def setUp(self):
+        super().setUp()
+        for name, ram_mb in (('host1', 4096), ('host2', 8192),
+                             ('host3', 2048)):
+            self.cloud.add_host(name, ram_mb=ram_mb)
+        self.log = self.useFixture(fixtures.FakeLogger(
+            name='scheduler.decision_record', level=logging.INFO))
+
+    def records(self):
+        out = []
+        for line in self.log.output.splitlines():
+            if line.startswith('Decision: '):
+                out.append(json.loads(line[len('Decision: '):]))
+        return out
+
+    def test_scheduled(self):
+        insts = uuids(2)
+        self.select(cloud_mod.spec(), insts, return_alternates=True)
+        [record] = self.records()
+        self.assertEqual('scheduled', record['result'])
+        self.assertEqual('req-functional', record['request_id'])
+        self.assertEqual('project-1', record['project_id'])
+        self.assertEqual({'requested': 2, 'placed': 2}, record['instances'])
+        self.assertEqual(2, len(record['chosen']))
+        self.assertEqual(3, record['stages']['hosts_found'])
+        self.assertEqual(2, record['stages']['claims']['claimed'])
+        for stage in ('authorization', 'placement', 'filters', 'total'):
+            self.assertIn(stage, record['durations_ms'])
+        # Hosts are keyed hashes by default, never names.
+        for chosen in record['chosen']:
+            self.assertTrue(chosen['host'].startswith('host~'), chosen)
+            self.assertTrue(all(a.startswith('host~')
+                                for a in chosen['alternates']))
+        self.assertNotIn('host2', self.log.output)
+
+    def test_clear_identifiers_for_debugging(self):
+        self.conf.set_override('log_identifiers', 'clear',
+                               group='hardened_scheduler')
+        self.addCleanup(self.conf.clear_override, 'log_identifiers',
+                        group='hardened_scheduler')
+        self.select(cloud_mod.spec(), uuids(1))
+        [record] = self.records()
+        self.assertEqual('host2', record['chosen'][0]['host'])
+
+    def test_no_valid_host(self):
+        self.assertNoValidHost(cloud_mod.spec(
+            flavor=cloud_mod.flavor(vcpus=64)), uuids(1))
+        [record] = self.records()
+        self.assertEqual('no_valid_host', record['result'])
+        self.assertEqual('placement', record['failed_stage'])
+        self.assertTrue(record['reason'])
+        self.assertEqual([], record['chosen'])
+
+    def test_denied_with_drops(self):
+        self.assertRaises(
+            errors.NoValidHost, self.cloud.manager().select_destinations,
+            test_authorization.member('project-2'), cloud_mod.spec(),
+            uuids(1))
+        self.cloud.manager().select_destinations(
+            test_authorization.member(),
+            cloud_mod.spec(force_hosts=('host3',)), uuids(1))
+        denied, scheduled = self.records()
+        self.assertEqual('denied', denied['result'])
+        self.assertEqual('authorization', denied['failed_stage'])
+        self.assertEqual('project-2', denied['project_id'])
+        self.assertEqual(['force_hosts'], scheduled['authorization_drops'])
+        self.assertNotIn('secret-token-canary', self.log.output)
+
+    def test_unexpected_error(self):
+        manager = self.cloud.manager()
+
+        def broken(*args, **kwargs):
+            raise RuntimeError('boom')
+
+        manager.placement.get_allocation_candidates = broken
+        self.assertRaises(RuntimeError, manager.select_destinations,
+                          cloud_mod.CONTEXT, cloud_mod.spec(), uuids(1))
+        [record] = self.records()
+        self.assertEqual('error', record['result'])
