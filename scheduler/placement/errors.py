@@ -71,12 +71,13 @@ class PlacementRequestError(PlacementError):
         self.call = call
         self.status = status
         self.code = code
+        # Kept for callers that classify failures; never in the message:
+        # Placement's free text can echo anything it was sent (URLs,
+        # tokens). Operators find it in Placement's log by request id.
         self.detail = scrub(detail)
         msg = f'Placement {call} failed: HTTP {status}'
         if code:
             msg += f' ({code})'
-        if self.detail:
-            msg += f': {self.detail}'
         super().__init__(msg)
 
 

@@ -78,9 +78,11 @@ class PlacementService(fixtures.Fixture):
     appended to the generated config file.
     """
 
-    def __init__(self, extra_config=''):
+    def __init__(self, extra_config='', wrap_app=None):
         super().__init__()
         self.extra_config = extra_config
+        # Optional WSGI middleware around Placement (fault injection).
+        self.wrap_app = wrap_app
 
     def _setUp(self):
         # wsgi-intercept cannot take keystoneauth's TCP keepalive socket
@@ -97,6 +99,8 @@ class PlacementService(fixtures.Fixture):
 
         def serialized_loadapp(conf):
             app = loadapp(conf)
+            if self.wrap_app is not None:
+                app = self.wrap_app(app)
 
             def locked(environ, start_response):
                 with lock:

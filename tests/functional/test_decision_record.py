@@ -45,7 +45,7 @@ class DecisionRecordTest(test_scheduling.SchedulingTestBase):
         self.assertEqual(2, len(record['chosen']))
         self.assertEqual(3, record['stages']['hosts_found'])
         self.assertEqual(2, record['stages']['claims']['claimed'])
-        for stage in ('authorization', 'placement', 'filters', 'total'):
+        for stage in ('admission', 'placement', 'filters', 'total'):
             self.assertIn(stage, record['durations_ms'])
         # Hosts are keyed hashes by default, never names.
         for chosen in record['chosen']:

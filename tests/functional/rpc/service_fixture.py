@@ -25,8 +25,9 @@ class SchedulerService(fixtures.Fixture):
     """``hosts`` are (name, ram_mb) pairs added to the cloud first."""
 
     def __init__(self, hosts=(('host1', 4096), ('host2', 8192)),
-                 extra_config='', placement=None):
+                 extra_config='', placement=None, wrap_placement_app=None):
         super().__init__()
+        self.wrap_placement_app = wrap_placement_app
         self.host_specs = hosts
         self.extra_config = extra_config
         self.placement_wrapper = placement
@@ -36,7 +37,7 @@ class SchedulerService(fixtures.Fixture):
         self.placement = self.useFixture(placement_service.PlacementService(
             f'[DEFAULT]\nhost = {SERVER_HOST}\n'
             f'[hardened_scheduler]\nrpc_topic = {self.topic}\n'
-            + self.extra_config))
+            + self.extra_config, wrap_app=self.wrap_placement_app))
         self.conf = self.placement.conf
         self.cloud = cloud_mod.Cloud(self.placement)
         for name, ram_mb in self.host_specs:
