@@ -1,14 +1,21 @@
-"""Encoding our answer: Selection 1.1 primitives and legacy host dicts.
+"""Our answer: Selection 1.1 primitives and legacy host dicts.
 
 The primitives are shaped exactly as nova's NovaObjectSerializer emits a
 Selection built by Selection.from_host_state: every field set, limits a
 SchedulerLimits 1.0 with all four fields, and ``nova_object.changes``
 listing every field (nova sends the set unordered; we sort it).
+
+``decode_selections`` reads such a reply back (our RPC client's side):
+Selection 1.x, any minor, unknown fields ignored.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
+from scheduler.codec import limits as limits_mod
+from scheduler.codec import primitive
+from scheduler.codec import scheduler_limits
+from scheduler.codec import values as v
 from scheduler.objects import network as network_obj
 from scheduler.objects import numa as numa_obj
 from scheduler.objects import selection as selection_obj
@@ -89,3 +96,36 @@ def encode_legacy_destination(sel: selection_obj.Selection) -> Primitive:
                 limits[name] = value
     return {'host': sel.service_host, 'nodename': sel.nodename,
             'limits': limits}
+
+
+def decode_selection(obj: primitive.Obj) -> selection_obj.Selection:
+    return selection_obj.Selection(
+        compute_node_uuid=obj.req('compute_node_uuid', v.as_uuid),
+        service_host=obj.req('service_host', v.as_str),
+        nodename=obj.req('nodename', v.as_str),
+        cell_uuid=obj.req('cell_uuid', v.as_uuid),
+        limits=obj.get('limits', scheduler_limits.read_scheduler_limits),
+        allocation_request=obj.get('allocation_request', v.as_str),
+        allocation_request_version=obj.get('allocation_request_version',
+                                           v.as_str),
+        availability_zone=obj.get('availability_zone', v.as_str),
+    )
+
+
+read_selection = primitive.object_reader('Selection', decode_selection)
+
+
+def _rows(path: v.Path, value: object,
+          ) -> tuple[tuple[selection_obj.Selection, ...], ...]:
+    return v.as_list(path, value,
+                     lambda p, row: v.as_list(p, row, read_selection))
+
+
+def decode_selections(
+        payload: object,
+        limits: limits_mod.DecodeLimits = limits_mod.DEFAULT_LIMITS,
+        *, root: str = 'selections',
+) -> tuple[tuple[selection_obj.Selection, ...], ...]:
+    """A 4.5 reply: per instance, the chosen host then alternates."""
+    path = v.Path(root, limits)
+    return primitive.guarded(path, lambda: _rows(path, payload))

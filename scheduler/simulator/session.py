@@ -1,4 +1,8 @@
-"""One simulation: embedded Placement, a built cloud, one or more runs."""
+"""One simulation: embedded Placement, a built cloud, one or more runs.
+
+Each run starts its own scheduler service (``rpc_service``) over the same
+cloud and drives the workload through its RPC client.
+"""
 
 from collections.abc import Sequence
 import os
@@ -9,16 +13,12 @@ from oslo_utils import timeutils
 
 from scheduler import conf as conf_pkg
 from scheduler import host_source
-from scheduler import manager
-from scheduler.objects import context as context_obj
-from scheduler.objects import request_spec
-from scheduler.objects import selection
-from scheduler.placement import client as placement_client
 from scheduler.simulator import cloud as cloud_mod
 from scheduler.simulator import embedded_placement
 from scheduler.simulator import model
 from scheduler.simulator import placement_admin
 from scheduler.simulator import report
+from scheduler.simulator import rpc_service
 from scheduler.simulator import workload_run
 
 
@@ -51,24 +51,15 @@ def _usage(admin: placement_admin.Admin,
     return rows
 
 
-def _direct_driver(scheduler: manager.SchedulerManager
-                   ) -> workload_run.Driver:
-    def driver(context: context_obj.RequestContext,
-               spec: request_spec.RequestSpec, instances: Sequence[str]
-               ) -> list[list[selection.Selection]]:
-        return scheduler.select_destinations(
-            context, spec, instances, return_alternates=True)
-    return driver
-
-
 def simulate(cloud: model.CloudDescription,
              workload: model.WorkloadDescription,
              scenarios: Sequence[tuple[str, Sequence[str]]]
              ) -> list[report.Summary]:
     """Run the workload once per (label, config files) scenario.
 
-    Every scenario starts from the same empty cloud: allocations made by
-    the previous one are deleted and host states reset.
+    Every scenario starts from the same empty cloud, with a service of
+    its own: allocations made by the previous one are deleted and host
+    states reset.
     """
     placement = embedded_placement.EmbeddedPlacement().start()
     try:
@@ -79,11 +70,10 @@ def simulate(cloud: model.CloudDescription,
             for label, files in scenarios:
                 conf = _conf(placement, files, workdir)
                 source = host_source.InMemoryHostSource(built.snapshot())
-                scheduler = manager.SchedulerManager(
-                    conf, placement=placement_client.PlacementClient(conf),
-                    hosts=source)
-                result = workload_run.run(
-                    label, workload, _direct_driver(scheduler), source)
+                with rpc_service.ServiceRun(conf, source) as scheduler:
+                    result = workload_run.run(
+                        label, workload, scheduler.select_destinations,
+                        source, scheduler.failed_stage)
                 summaries.append(report.summarize(
                     result, _usage(admin, built)))
                 for consumer in result.consumers:

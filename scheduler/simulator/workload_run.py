@@ -1,4 +1,10 @@
-"""Driving a workload through the scheduler and recording what happened."""
+"""Driving a workload through the scheduler and recording what happened.
+
+Requests go out one at a time through a ``Driver`` (the RPC client of a
+running service, see ``rpc_service``), which answers with Selections or
+raises the client's NoValidHost; ``FailedStage`` then names the stage
+that failed.
+"""
 
 from collections.abc import Callable, Iterator, Sequence
 import dataclasses
@@ -10,7 +16,6 @@ import uuid
 
 from oslo_utils import timeutils
 
-from scheduler import errors
 from scheduler import host_source
 from scheduler import host_state
 from scheduler.objects import context as context_obj
@@ -18,11 +23,15 @@ from scheduler.objects import flavor as flavor_obj
 from scheduler.objects import instance_group
 from scheduler.objects import request_spec
 from scheduler.objects import selection
+from scheduler.rpc import client as rpc_client
 from scheduler.simulator import model
 
-# (context, spec, instance uuids) -> one Selection list per instance.
+# (context, spec, instance uuids) -> one Selection list per instance;
+# raises rpc_client.NoValidHost.
 Driver = Callable[[context_obj.RequestContext, request_spec.RequestSpec,
                    Sequence[str]], list[list[selection.Selection]]]
+# The stage of the NoValidHost the driver just raised.
+FailedStage = Callable[[], str]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +140,8 @@ def _heartbeat(source: host_source.InMemoryHostSource) -> None:
 
 
 def run(label: str, workload: model.WorkloadDescription, driver: Driver,
-        source: host_source.InMemoryHostSource) -> RunResult:
+        source: host_source.InMemoryHostSource,
+        failed_stage: FailedStage) -> RunResult:
     # Seeded for a repeatable workload, never for anything secret.
     rng = random.Random(workload.seed)  # noqa: S311
     items = _expand(workload, rng)
@@ -153,11 +163,12 @@ def run(label: str, workload: model.WorkloadDescription, driver: Driver,
         t0 = time.perf_counter()
         try:
             rows = driver(context, spec, instances)
-        except errors.NoValidHost as exc:
+        except rpc_client.NoValidHost as exc:
+            seconds = time.perf_counter() - t0
             failed += 1
             outcomes.append(Outcome(
-                item.flavor, item.instances, time.perf_counter() - t0,
-                stage=exc.explanation.failed_stage, reason=exc.reason))
+                item.flavor, item.instances, seconds,
+                stage=failed_stage(), reason=exc.reason))
         else:
             seconds = time.perf_counter() - t0
             consumers.extend(instances)

@@ -1,9 +1,12 @@
 """`hardened-scheduler-manage simulate` end to end, in its own process.
 
 A fresh interpreter, as an operator runs it: the embedded Placement
-configures placement's database layer once per process.
+configures placement's database layer once per process. The command runs
+under ``simulate_traced``, which counts what the service's RPC dispatcher
+handled, to prove the workload goes over the transport.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +14,9 @@ import textwrap
 
 import fixtures
 import testtools
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 CLOUD = textwrap.dedent("""\
     aggregates:
@@ -52,18 +58,25 @@ class SimulateTest(testtools.TestCase):
 
     def simulate(self, *extra):
         report = os.path.join(self.tmp, 'report.html')
+        trace = os.path.join(self.tmp, 'trace.json')
         out = subprocess.run(
-            [sys.executable, '-m', 'scheduler.cmd.manage', 'simulate',
-             '--cloud', self.files['cloud.yaml'],
+            [sys.executable, '-m', 'tests.functional.simulate_traced', trace,
+             'simulate', '--cloud', self.files['cloud.yaml'],
              '--workload', self.files['workload.yaml'],
              '--report', report, *extra],
-            capture_output=True, text=True, timeout=600)
+            capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
         self.assertEqual(0, out.returncode, out.stderr[-3000:])
-        with open(report) as f:
-            return out.stdout, f.read()
+        with open(report) as f, open(trace) as t:
+            return out.stdout, f.read(), json.load(t)
 
     def test_placements_failures_and_report(self):
-        text, html = self.simulate('--compare', self.files['ram-last.conf'])
+        text, html, trace = self.simulate(
+            '--compare', self.files['ram-last.conf'])
+        # 6 requests per run, 2 runs: each one a message the service's
+        # dispatcher handled, and the scheduler ran only inside those.
+        self.assertEqual({'select_destinations': 12}, trace['dispatched'])
+        self.assertEqual(12, trace['manager_in_dispatch'])
+        self.assertEqual(0, trace['manager_outside_dispatch'])
         # 3 hosts are enabled: the 4-way anti-affinity group cannot fit;
         # nothing is large enough for "huge".
         self.assertEqual(2, text.count('requests: 6, scheduled: 4 '

@@ -1,0 +1,93 @@
+"""The real scheduler service in this process, and a client to it.
+
+Each simulation run starts its own service with
+``scheduler.service.create_service`` (one service, as one worker would
+run it) on oslo.messaging's in-process ``fake:`` transport: the workload
+goes through ``SchedulerClient``, the RPC server, the dispatcher and the
+endpoint, and the RequestSpec and Selections are encoded and decoded on
+the way, exactly as between nova-conductor and the service. Only the bus
+is in memory; any ``transport_url`` in the configuration is not used.
+
+The caller sees what nova-conductor sees: Selections or a NoValidHost
+reason. The stage that failed is read from the service's own
+``hardened_scheduler_no_valid_host_total{stage}`` metric, which is exact
+because the simulator sends one request at a time.
+"""
+
+from collections.abc import Mapping, Sequence
+
+from oslo_config import cfg
+import oslo_messaging
+
+from scheduler import host_source
+from scheduler import metrics as metrics_mod
+from scheduler import service as service_mod
+from scheduler.objects import context as context_obj
+from scheduler.objects import request_spec
+from scheduler.objects import selection
+from scheduler.rpc import client as rpc_client
+from scheduler.rpc import server as server_mod
+
+TRANSPORT_URL = 'fake:/'
+NO_VALID_HOST_METRIC = 'hardened_scheduler_no_valid_host_total'
+# A NoValidHost the manager did not count: refused at the RPC edge.
+UNKNOWN_STAGE = 'unknown'
+
+
+def _no_valid_host_counts(metrics: metrics_mod.SchedulerMetrics | None,
+                          ) -> Mapping[str, float]:
+    if metrics is None:
+        return {}
+    return {sample.labels.get('stage', UNKNOWN_STAGE): sample.value
+            for metric in metrics.registry.collect()
+            for sample in metric.samples
+            if sample.name == NO_VALID_HOST_METRIC}
+
+
+class ServiceRun:
+    """A started service and its client; a context manager.
+
+    ``select_destinations`` is a ``workload_run.Driver`` and
+    ``failed_stage`` its ``FailedStage``.
+    """
+
+    def __init__(self, conf: cfg.ConfigOpts,
+                 hosts: host_source.HostSource) -> None:
+        # The exchange nova uses, unless control_exchange says otherwise.
+        server_mod.set_lib_defaults()
+        self.transport = oslo_messaging.get_rpc_transport(
+            conf, url=TRANSPORT_URL)
+        try:
+            self.service = service_mod.create_service(
+                conf, self.transport, hosts=hosts)
+            self.client = rpc_client.SchedulerClient(conf, self.transport)
+        except Exception:
+            self.transport.cleanup()
+            raise
+        self._seen = _no_valid_host_counts(self.service.metrics)
+
+    def __enter__(self) -> 'ServiceRun':
+        self.service.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            self.service.stop()
+            self.service.wait()
+        finally:
+            self.transport.cleanup()
+
+    def select_destinations(
+            self, context: context_obj.RequestContext,
+            spec: request_spec.RequestSpec, instances: Sequence[str],
+    ) -> list[list[selection.Selection]]:
+        return self.client.select_destinations(
+            context, spec, instances, return_alternates=True)
+
+    def failed_stage(self) -> str:
+        """The stage of the NoValidHost just received."""
+        counts = _no_valid_host_counts(self.service.metrics)
+        grown = [stage for stage, count in counts.items()
+                 if count > self._seen.get(stage, 0.0)]
+        self._seen = counts
+        return grown[0] if len(grown) == 1 else UNKNOWN_STAGE
