@@ -157,9 +157,10 @@ def run(label: str, workload: model.WorkloadDescription, driver: Driver,
             beat = time.monotonic()
         instances = [_uuid(rng) for _ in range(item.instances)]
         spec = _spec(item, workload.flavors[item.flavor], instances, rng)
+        # What nova-conductor forwards for a project member's boot.
         context = context_obj.RequestContext(
             user_id='simulator', project_id=item.project,
-            request_id=f'req-{_uuid(rng)}', roles=('admin',), is_admin=True)
+            request_id=f'req-{_uuid(rng)}', roles=('member', 'reader'))
         t0 = time.perf_counter()
         try:
             rows = driver(context, spec, instances)
