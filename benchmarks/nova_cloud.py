@@ -22,10 +22,11 @@ from nova.db.main import models as main_models  # noqa: E402
 from nova.db import migration  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks import cloud_rows  # noqa: E402
+
 NOVA_CONF = nova.conf.CONF
 CELL0 = '00000000-0000-0000-0000-000000000000'
 CELL1 = str(uuid.UUID(int=1))
-HOST_SIZE = {'vcpus': 32, 'memory_mb': 131072, 'local_gb': 2000}
 
 
 def create_databases(workdir):
@@ -66,36 +67,16 @@ class Cloud:
         """Add compute nodes until there are ``total``."""
         now = datetime.datetime.utcnow()
         start = self.count
-        names = [f'compute-{i:05d}' for i in range(start, total)]
-        rps = [str(uuid.uuid5(uuid.NAMESPACE_DNS, n)) for n in names]
-        services = [{
-            'created_at': now, 'updated_at': now, 'last_seen_up': now,
-            'host': n, 'binary': 'nova-compute', 'topic': 'compute',
-            'report_count': 1, 'disabled': False, 'forced_down': False,
-            'version': 74, 'uuid': str(uuid.uuid4()), 'deleted': 0}
-            for n in names]
+        names = [cloud_rows.host_name(i) for i in range(start, total)]
+        rps = [cloud_rows.provider_uuid(n) for n in names]
         with self.cell.begin() as conn:
-            conn.execute(sa.insert(main_models.Service.__table__), services)
+            conn.execute(sa.insert(main_models.Service.__table__),
+                         [cloud_rows.service_row(n, now) for n in names])
             ids = dict(conn.execute(sa.text(
                 "SELECT host, id FROM services WHERE binary = "
                 "'nova-compute'")).all())
-            conn.execute(sa.insert(main_models.ComputeNode.__table__), [{
-                'created_at': now, 'updated_at': now, 'uuid': rp,
-                'host': n, 'service_id': ids[n],
-                'hypervisor_hostname': n, 'vcpus': HOST_SIZE['vcpus'],
-                'memory_mb': HOST_SIZE['memory_mb'],
-                'local_gb': HOST_SIZE['local_gb'], 'vcpus_used': 0,
-                'memory_mb_used': 0, 'local_gb_used': 0,
-                'hypervisor_type': 'QEMU', 'hypervisor_version': 8002000,
-                'cpu_info': '{}', 'free_ram_mb': HOST_SIZE['memory_mb'],
-                'free_disk_gb': HOST_SIZE['local_gb'],
-                'current_workload': 0, 'running_vms': 0,
-                'disk_available_least': HOST_SIZE['local_gb'],
-                'host_ip': '192.0.2.1',
-                'supported_instances': '[["x86_64", "kvm", "hvm"]]',
-                'stats': '{}', 'metrics': '[]',
-                'cpu_allocation_ratio': 4.0, 'ram_allocation_ratio': 1.0,
-                'disk_allocation_ratio': 1.0, 'mapped': 1, 'deleted': 0}
+            conn.execute(sa.insert(main_models.ComputeNode.__table__), [
+                cloud_rows.compute_row(n, rp, ids[n], now)
                 for n, rp in zip(names, rps, strict=True)])
         with self.api.begin() as conn:
             conn.execute(sa.insert(api_models.HostMapping.__table__), [
@@ -103,9 +84,6 @@ class Cloud:
                 for n in names])
         for n, rp in zip(names, rps, strict=True):
             self.admin.create_provider(
-                rp, n, {'VCPU': {'total': HOST_SIZE['vcpus'],
-                                 'allocation_ratio': 4.0},
-                        'MEMORY_MB': {'total': HOST_SIZE['memory_mb']},
-                        'DISK_GB': {'total': HOST_SIZE['local_gb']}},
-                traits=['OWNER_NOVA', 'HW_CPU_X86_AVX2'])
+                rp, n, cloud_rows.inventory(),
+                traits=list(cloud_rows.TRAITS))
         self.count = total

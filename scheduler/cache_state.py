@@ -29,11 +29,11 @@ from scheduler.objects import aggregate as aggregate_obj
 
 Row = Mapping[str, Any]
 Instances = Mapping[str, str | None]
-_EMPTY: Mapping[Any, Any] = types.MappingProxyType({})
+_EMPTY: Mapping[Any, Any] = host_state.frozen_map({})
 
 
 def frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(mapping))
+    return host_state.frozen_map(mapping)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -178,10 +178,13 @@ def _compose(base: host_state.HostState,
              instances: Instances,
              images: Mapping[str, Mapping[str, str]]
              ) -> host_state.HostState:
+    if not isinstance(instances, types.MappingProxyType):
+        instances = frozen(instances)
+    # The instance lists are already frozen copies: shared, not copied.
     return dataclasses.replace(
-        base, aggregates=aggregates, instances=frozen(instances),
+        base, aggregates=aggregates, instances=instances or _EMPTY,
         instance_images=frozen({u: images[u] for u in instances
-                                if u in images}))
+                                if u in images}) if images else _EMPTY)
 
 
 def min_compute_version(state: CacheState) -> int:

@@ -51,6 +51,8 @@ def fetch(client: placement_client.PlacementClient, conf: cfg.ConfigOpts,
             queries.append(_query(spec, conf, snapshot, pinning=False))
     except placement_errors.TargetNotFound as exc:
         recorder.fail(explanation.STAGE_TARGET, exc.reason)
+        # Apart from the text, so that logs can hash the names.
+        recorder.target = (exc.host, exc.node)
         raise errors.StageFailed() from None
     except placement_errors.QueryError as exc:
         # nova lets these escape as unexpected errors; we say what is wrong

@@ -11,6 +11,7 @@ from typing import Any
 
 from scheduler import explanation
 from scheduler import host_state
+from scheduler import redaction
 from scheduler.objects import request_spec
 from scheduler.placement import client as placement_client
 from scheduler.placement import errors as placement_errors
@@ -69,4 +70,5 @@ class Claims:
                     placement_errors.PlacementUnavailable) as exc:
                 LOG.error('Could not release the allocations of consumer '
                           '%(consumer)s after a failed request: %(error)s',
-                          {'consumer': consumer, 'error': exc})
+                          {'consumer': redaction.instance(consumer),
+                           'error': exc})

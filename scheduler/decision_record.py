@@ -51,6 +51,15 @@ def _stages(expl: explanation.Explanation) -> dict[str, Any]:
     }
 
 
+def _target(expl: explanation.Explanation,
+            ids: ids_mod.Identifiers) -> dict[str, str] | None:
+    """The requested destination that does not exist, if that failed."""
+    if expl.target is None:
+        return None
+    host, node = expl.target
+    return {'host': ids.host(host), 'node': ids.node(node)}
+
+
 def _chosen(rows: Sequence[Sequence[selection.Selection]],
             ids: ids_mod.Identifiers) -> list[dict[str, Any]]:
     return [{'host': ids.host(row[0].service_host),
@@ -62,12 +71,13 @@ def _chosen(rows: Sequence[Sequence[selection.Selection]],
 def build(expl: explanation.Explanation,
           context: context_obj.RequestContext, result: str,
           rows: Sequence[Sequence[selection.Selection]],
-          ids: ids_mod.Identifiers, nova_compatible: bool = False
-          ) -> dict[str, Any]:
+          ids: ids_mod.Identifiers) -> dict[str, Any]:
     """The record of one call; ``rows`` is empty unless it scheduled."""
     reason = None
     if expl.failed_stage is not None:
-        reason = explanation.user_reason(expl, nova_compatible)
+        # Our id-free text even when users get nova's (which names a
+        # requested host); the target itself follows, hashed.
+        reason = explanation.user_reason(expl)
     return {
         'result': result,
         'request_id': context.request_id,
@@ -80,6 +90,7 @@ def build(expl: explanation.Explanation,
         'reason': reason,
         # Operators' detail (may name a network); never sent to users.
         'failure_detail': expl.failure_detail,
+        'target': _target(expl, ids),
         'authorization_drops': list(expl.authorization_drops),
         'stages': _stages(expl),
         'durations_ms': dict(expl.durations_ms),
@@ -128,11 +139,9 @@ class DecisionLog:
                context: context_obj.RequestContext, result: str,
                rows: Sequence[Sequence[selection.Selection]] = ()
                ) -> dict[str, Any]:
-        group = self._conf.hardened_scheduler
         # Read per record: SIGHUP may switch identifiers to clear text.
         ids = ids_mod.Identifiers.from_conf(self._conf)
-        payload = build(expl, context, result, rows, ids,
-                        group.nova_compatible_reasons)
+        payload = build(expl, context, result, rows, ids)
         LOG.info('Decision: %s', json.dumps(payload, sort_keys=True))
         if self._notifier is not None:
             self._send(notification_context(context), payload)

@@ -5,11 +5,15 @@ A ``Recorder`` collects what each stage of one select_destinations did;
 two renderings: ``user_reason`` (the NoValidHost reason nova stores as the
 instance fault: counts and stage/filter names only, never host names,
 UUIDs or aggregate names, and at most 255 characters with nova's prefix)
-and ``operator_record`` (one structured record with the full detail).
+and ``operator_record`` (one structured record with the full detail,
+identifiers rendered by the log redaction: hashed unless configured
+clear).
 """
 
 import dataclasses
 from typing import Any
+
+from scheduler import redaction
 
 # nova.exception.NoValidHost's message template is "No valid host was
 # found. %(reason)s" and the instance fault message column is 255 long.
@@ -95,6 +99,13 @@ class Explanation:
     failure_detail: str | None = None
     # Request fields dropped because the caller may not set them.
     authorization_drops: tuple[str, ...] = ()
+    # The forced or requested destination (host, node) that matched no
+    # compute node, kept apart from the text so logs can hash the names.
+    target: tuple[str | None, str | None] | None = None
+    # Time each configured filter took over the whole request (every
+    # instance of a multi-create), in filter order; filters that never
+    # ran (nova's rules skipped them, or no host was left) are absent.
+    filter_durations_ms: tuple[tuple[str, float], ...] = ()
 
 
 class Recorder:
@@ -116,6 +127,9 @@ class Recorder:
         self.durations_ms: dict[str, float] = {}
         self.unavailable_cells = 0
         self.authorization_drops: tuple[str, ...] = ()
+        # The requested destination that matched no compute node.
+        self.target: tuple[str | None, str | None] | None = None
+        self.filter_durations_ms: dict[str, float] = {}
 
     def fail(self, stage: str, failure: str | None = None,
              detail: str | None = None) -> None:
@@ -130,6 +144,10 @@ class Recorder:
     def timed(self, stage: str, milliseconds: float) -> None:
         self.durations_ms[stage] = (
             self.durations_ms.get(stage, 0.0) + milliseconds)
+
+    def timed_filter(self, name: str, milliseconds: float) -> None:
+        self.filter_durations_ms[name] = (
+            self.filter_durations_ms.get(name, 0.0) + milliseconds)
 
     def freeze(self) -> Explanation:
         return Explanation(
@@ -149,6 +167,10 @@ class Recorder:
             failure_detail=self.failure_detail,
             unavailable_cells=self.unavailable_cells,
             authorization_drops=self.authorization_drops,
+            target=self.target,
+            filter_durations_ms=tuple(
+                (k, round(v, 3))
+                for k, v in self.filter_durations_ms.items()),
         )
 
 
@@ -264,14 +286,42 @@ def message(reason: str) -> str:
     return NOVA_PREFIX + reason
 
 
-def operator_record(expl: Explanation) -> dict[str, Any]:
-    """The full detail for operators, as one structured record."""
+def render_id(kind: str, value: str | None,
+              identifiers: redaction.Identifiers | None
+              ) -> str | redaction.Identifier:
+    """A host, node, instance, aggregate or provider id for a record.
+
+    Rendered through ``identifiers`` (a string), or without them an
+    ``Identifier`` that the log filter renders when the record is logged.
+    """
+    if identifiers is None:
+        return redaction.Identifier(kind, value)
+    return identifiers.render(kind, value)
+
+
+def operator_record(expl: Explanation,
+                    identifiers: redaction.Identifiers | None = None
+                    ) -> dict[str, Any]:
+    """The full detail for operators, as one structured record.
+
+    Host and node names go through ``render_id`` (see there for
+    ``identifiers``); nothing else in it names a host.
+    """
+    failure = expl.failure
+    target = None
+    if expl.target is not None:
+        host, node = expl.target
+        # nova's text names both; the names move to their own field.
+        failure = NO_SUCH_HOST
+        target = {'host': render_id(redaction.HOST, host, identifiers),
+                  'node': render_id(redaction.NODE, node, identifiers)}
     return {
         'request_id': expl.request_id,
         'instances': {'requested': expl.instances_requested,
                       'placed': expl.instances_placed},
         'failed_stage': expl.failed_stage,
-        'failure': expl.failure,
+        'failure': failure,
+        'target': target,
         'failure_detail': expl.failure_detail,
         'request_filters': list(expl.request_filters),
         'placement': (dataclasses.asdict(expl.placement)
@@ -285,4 +335,5 @@ def operator_record(expl: Explanation) -> dict[str, Any]:
         'unavailable_cells': expl.unavailable_cells,
         'authorization_drops': list(expl.authorization_drops),
         'durations_ms': dict(expl.durations_ms),
+        'filter_durations_ms': dict(expl.filter_durations_ms),
     }

@@ -15,6 +15,7 @@ conversions to the compute_nodes row) and a malformed row raises
 from collections.abc import Mapping, Sequence
 import dataclasses
 import datetime
+import functools
 import ipaddress
 import json
 import types
@@ -155,9 +156,9 @@ def build_host_state(
         hypervisor_hostname=row.get('hypervisor_hostname'),
         updated=_datetime(row.get('updated_at')),
         aggregates=tuple(aggregates),
-        instances=types.MappingProxyType(dict(instances)),
-        instance_images=types.MappingProxyType(
-            {k: types.MappingProxyType(dict(v))
+        instances=host_state.frozen_map(instances),
+        instance_images=host_state.frozen_map(
+            {k: host_state.frozen_map(v)
              for k, v in (instance_images or {}).items()}),
     )
 
@@ -209,7 +210,7 @@ def _stats(uuid: object, raw: Any) -> Mapping[str, str]:
     if not isinstance(data, dict):
         raise InvalidComputeNode(uuid, 'stats', 'not a JSON object')
     # nova's stats field holds strings; a null value counts as absent.
-    return types.MappingProxyType(
+    return host_state.frozen_map(
         {str(k): str(v) for k, v in data.items() if v is not None})
 
 
@@ -240,19 +241,36 @@ def _metrics(uuid: object, raw: Any) -> tuple[host_state.Metric, ...]:
 
 def _supported_instances(uuid: object, raw: Any
                          ) -> tuple[tuple[str, str, str], ...]:
-    data = _load(uuid, 'supported_instances', raw) if raw else []
-    triples = []
     try:
-        for arch, hv_type, vm_mode in data:
-            triple = (hv_spec.canonical_architecture(arch),
-                      hv_spec.canonical_hv_type(hv_type),
-                      hv_spec.canonical_vm_mode(vm_mode))
-            if None in triple:
-                raise ValueError('null in a supported instance triple')
-            triples.append(triple)
+        if isinstance(raw, str):
+            # Hosts of one kind report the same text: they share one
+            # parsed tuple (and its strings) instead of a copy each.
+            return _parse_supported_instances(raw)
+        return _supported_triples(raw)
     except (TypeError, ValueError, AttributeError) as exc:
         raise InvalidComputeNode(
             uuid, 'supported_instances', str(exc)) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_supported_instances(raw: str
+                               ) -> tuple[tuple[str, str, str], ...]:
+    try:
+        data = json.loads(raw) if raw else []
+    except ValueError as exc:
+        raise ValueError(f'bad JSON: {exc}') from None
+    return _supported_triples(data)
+
+
+def _supported_triples(data: Any) -> tuple[tuple[str, str, str], ...]:
+    triples = []
+    for arch, hv_type, vm_mode in data or []:
+        triple = (hv_spec.canonical_architecture(arch),
+                  hv_spec.canonical_hv_type(hv_type),
+                  hv_spec.canonical_vm_mode(vm_mode))
+        if None in triple:
+            raise ValueError('null in a supported instance triple')
+        triples.append(triple)
     return tuple(triples)  # type: ignore[arg-type]
 
 

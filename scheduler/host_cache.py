@@ -35,6 +35,7 @@ from scheduler import cell_scatter
 from scheduler import host_cache_loader as loader_mod
 from scheduler import host_cache_settings as settings_mod
 from scheduler import host_source
+from scheduler import redaction
 from scheduler.db import api_reader
 from scheduler.objects import aggregate as aggregate_obj
 from scheduler.objects import instance as instance_obj
@@ -121,7 +122,8 @@ class HostStateCache:
                 # Not the full list of a host we do not know: as nova,
                 # read the host's list from its cell database.
                 LOG.info("Received an update from an unknown host '%s'. "
-                         'Re-reading its instance list.', host_name)
+                         'Re-reading its instance list.',
+                         redaction.host(host_name))
                 self._schedule(host_name)
             elif self._settings.load_instance_images and any(
                     uuid not in state.images for uuid in added):
@@ -140,7 +142,8 @@ class HostStateCache:
             self._journal.record(op)
             if current is None:
                 LOG.info("Received a delete update from an unknown host "
-                         "'%s'. Re-reading its instance list.", host_name)
+                         "'%s'. Re-reading its instance list.",
+                         redaction.host(host_name))
                 self._schedule(host_name)
                 return
             remaining = {u: p for u, p in current.items()
@@ -154,15 +157,17 @@ class HostStateCache:
             current = self._state.instances.get(host_name)
             if current is None:
                 LOG.info("Received a sync request from an unknown host "
-                         "'%s'. Re-reading its instance list.", host_name)
+                         "'%s'. Re-reading its instance list.",
+                         redaction.host(host_name))
                 self._schedule(host_name)
             elif set(current) != set(instance_uuids):
                 LOG.info("The instance sync for host '%s' did not match. "
-                         'Re-reading its instance list.', host_name)
+                         'Re-reading its instance list.',
+                         redaction.host(host_name))
                 self._schedule(host_name)
             else:
                 LOG.debug("Successfully synced instances from host '%s'.",
-                          host_name)
+                          redaction.host(host_name))
 
     def _schedule(self, host: str) -> None:
         self._pending[host] = None
@@ -310,7 +315,7 @@ class HostStateCache:
             if cell is None or cell not in state.cells:
                 LOG.info('Host mapping not found for host %s (or its cell '
                          'is not schedulable). Not tracking instance info '
-                         'for this host.', host)
+                         'for this host.', redaction.host(host))
                 untracked.append(host)
             else:
                 by_cell.setdefault(cell, []).append(host)
@@ -328,8 +333,10 @@ class HostStateCache:
                 if self._logged_skips.get(key) != reason:
                     row = state.rows[key[0]].nodes[key[1]]
                     LOG.warning('Compute node %s (host %s, cell %s) is left '
-                                'out of scheduling: %s', row.get('uuid'),
-                                row.get('host'), key[0], reason)
+                                'out of scheduling: %s',
+                                redaction.provider(row.get('uuid')),
+                                redaction.host(row.get('host')), key[0],
+                                reason)
             self._logged_skips = dict(skipped)
         for cell in state.unavailable - old.unavailable:
             failure = (failures or {}).get(cell)

@@ -18,6 +18,7 @@ from sqlalchemy import exc as sa_exc
 
 from scheduler import cell_scatter
 from scheduler import instance_images
+from scheduler import redaction
 from scheduler.db import api_reader
 from scheduler.db import cell_reader
 from scheduler.db import engines
@@ -185,7 +186,7 @@ class Loader:
                     LOG.warning('Instance %s: image properties in its '
                                 'system_metadata are not valid (%s); the '
                                 'ImagePropertiesWeigher ignores them',
-                                uuid, exc)
+                                redaction.instance(uuid), exc)
                 images[uuid] = {}
         return images
 

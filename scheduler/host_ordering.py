@@ -45,15 +45,19 @@ def sorted_hosts(hosts: Sequence[host_state.HostState],
         outcome = filters_mod.run_filters(
             filters, passed, spec, index=index, is_rebuild=is_rebuild)
         counts += _filter_counts(outcome)
+        for stage in outcome.stages:
+            if stage.status == 'ran':
+                recorder.timed_filter(stage.name, stage.seconds * 1000)
         passed = outcome.hosts
     recorder.filters = counts
     recorder.timed('filters', (time.monotonic() - started) * 1000)
     if not passed:
         return []
     started = time.monotonic()
-    weighed = weighers_mod.weigh_hosts(weighers, passed, spec, memo)
+    by_weight, weights = weighers_mod.weigh_sorted(
+        weighers, passed, spec, memo)
     ordered = ranking.rank(
-        weighed,
+        by_weight, weights,
         host_subset_size=conf.filter_scheduler.host_subset_size,
         shuffle_best=conf.filter_scheduler.shuffle_best_same_weighed_hosts,
         rng=rng)

@@ -20,6 +20,17 @@ from scheduler.objects import selection
 _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
+def frozen_map(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """An immutable copy of ``mapping``.
+
+    Every empty one is the same shared object: most hosts have empty
+    stats or image maps, and each empty copy would cost ~100 bytes.
+    """
+    if not mapping:
+        return _EMPTY
+    return types.MappingProxyType(dict(mapping))
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ServiceInfo:
     """The nova-compute ``services`` row of a host."""

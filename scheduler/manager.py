@@ -8,6 +8,7 @@ for a request that fails is released, whatever the failure was.
 
 from collections.abc import Callable, Mapping, Sequence
 import dataclasses
+import logging
 import random
 import time
 from typing import Any
@@ -29,6 +30,7 @@ from scheduler import host_source
 from scheduler import host_state
 from scheduler import metrics as metrics_mod
 from scheduler import plugins
+from scheduler import redaction
 from scheduler import request_filters
 from scheduler import weighers as weighers_mod
 from scheduler.neutron import client as neutron_client
@@ -39,6 +41,7 @@ from scheduler.objects import selection
 from scheduler.placement import client as placement_client
 from scheduler.placement import errors as placement_errors
 
+LOG = logging.getLogger(__name__)
 Chosen = list[tuple[host_state.HostState, Mapping[str, Any] | None]]
 
 
@@ -271,6 +274,12 @@ class SchedulerManager:
                 spec = spec.replace(instance_uuid=uuid)
             ordered = self._sorted(spec, ordered, index, recorder, rebuild,
                                    memo)
+            if LOG.isEnabledFor(logging.DEBUG):
+                # Bounded: the first debug_top_hosts, then a count.
+                LOG.debug('Request %s, instance %d: %s', recorder.request_id,
+                          index + 1, redaction.TopHosts.of(
+                              ((h.host, h.nodename, None) for h in ordered),
+                              self.conf.hardened_scheduler.debug_top_hosts))
             if not ordered:
                 break
             if claims is not None and uuid is not None:

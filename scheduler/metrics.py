@@ -18,6 +18,11 @@ NAMESPACE = 'hardened_scheduler'
 # Scheduling decisions take milliseconds to seconds.
 SECOND_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                   0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# One filter over all hosts of a request: microseconds (a filter that
+# does not apply) to tens of milliseconds.
+FILTER_SECOND_BUCKETS = (0.00001, 0.000025, 0.00005, 0.0001, 0.00025,
+                         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                         0.1, 0.25, 1.0)
 RESULTS = ('scheduled', 'no_valid_host', 'error')
 
 
@@ -36,6 +41,10 @@ class SchedulerMetrics:
             'stage_duration_seconds', 'Time spent per pipeline stage.',
             ['stage'], namespace=NAMESPACE, registry=r,
             buckets=SECOND_BUCKETS)
+        self.filter_seconds = prometheus_client.Histogram(
+            'filter_duration_seconds', 'Time each configured filter took '
+            'per request (over all its hosts and instances).', ['filter'],
+            namespace=NAMESPACE, registry=r, buckets=FILTER_SECOND_BUCKETS)
         self.filter_removed = prometheus_client.Counter(
             'filter_hosts_removed', 'Hosts removed, per filter (and per '
             'host pre-filter step such as force_hosts).', ['filter'],
@@ -66,6 +75,8 @@ class SchedulerMetrics:
             self.no_valid_host.labels(expl.failed_stage or 'unknown').inc()
         for stage, ms in expl.durations_ms:
             self.stage_seconds.labels(stage).observe(ms / 1000.0)
+        for name, ms in expl.filter_durations_ms:
+            self.filter_seconds.labels(name).observe(ms / 1000.0)
         for count in expl.filters:
             if count.removed:
                 self.filter_removed.labels(count.name).inc(count.removed)

@@ -10,22 +10,21 @@ from collections.abc import Sequence
 import random
 
 from scheduler import host_state
-from scheduler import weighers
 
 
-def rank(weighed: Sequence[weighers.WeighedHost], *, host_subset_size: int,
-         shuffle_best: bool, rng: random.Random
+def rank(hosts: Sequence[host_state.HostState], weights: Sequence[float],
+         *, host_subset_size: int, shuffle_best: bool, rng: random.Random
          ) -> list[host_state.HostState]:
-    ordered = list(weighed)
+    """``hosts`` are sorted best first; ``weights`` are theirs."""
+    ordered = list(hosts)
     if not ordered:
         return []
     if shuffle_best:
-        top = ordered[0].weight
-        best = [w for w in ordered if w.weight == top]
+        top = weights[0]
+        best = [h for h, w in zip(ordered, weights, strict=True) if w == top]
         rng.shuffle(best)
         ordered = best + ordered[len(best):]
-    hosts = [w.host for w in ordered]
     # randrange(n) draws exactly as random.choice over n items does.
-    index = rng.randrange(min(max(1, host_subset_size), len(hosts)))
-    chosen = hosts.pop(index)
-    return [chosen] + hosts
+    index = rng.randrange(min(max(1, host_subset_size), len(ordered)))
+    chosen = ordered.pop(index)
+    return [chosen] + ordered

@@ -7,6 +7,7 @@ from oslo_log import log as logging
 
 from scheduler import conf as conf_pkg
 from scheduler import plugins
+from scheduler import redaction
 
 
 def load(argv: Sequence[str], prog: str,
@@ -19,6 +20,9 @@ def load(argv: Sequence[str], prog: str,
     # the file an operator already has.
     conf(list(argv), project='nova', prog=prog)
     logging.setup(conf, 'hardened-scheduler')
+    # Before anything logs, and (for the service) before workers fork, so
+    # all of them share the random identifier key if none is configured.
+    redaction.install(conf)
     return conf
 
 

@@ -8,6 +8,8 @@ Subcommands:
   report what the scheduler would see (secrets masked).
 - ``simulate``: schedule a workload on a simulated cloud (embedded
   Placement) and report what happened; see ``simulate --help``.
+- ``hash-identifier --kind KIND VALUE``: print how log lines show an
+  identifier (its keyed hash), to grep for it; see ``hash_identifier``.
 """
 
 import argparse
@@ -16,6 +18,7 @@ import sys
 from scheduler import cmd  # noqa: F401  (refuses eventlet, picks threads)
 from scheduler.cmd import check
 from scheduler.cmd import config_loading
+from scheduler.cmd import hash_identifier
 
 
 def _validate_config(rest: list[str]) -> int:
@@ -39,12 +42,19 @@ def _check(rest: list[str]) -> int:
     return check.run(conf)
 
 
+def _hash_identifier(rest: list[str]) -> int:
+    return hash_identifier.main(rest)
+
+
 COMMANDS = {
     'validate-config': (_validate_config,
                         'check the configuration the service would use'),
     'simulate': (_simulate, 'try a configuration on a simulated cloud'),
     'check': (_check, 'connect to the databases and Placement and report '
               'what the scheduler sees'),
+    'hash-identifier': (_hash_identifier, 'print the keyed hash that log '
+                        'lines show for a host, node, instance, aggregate '
+                        'or provider'),
 }
 
 

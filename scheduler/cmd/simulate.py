@@ -4,6 +4,10 @@ import argparse
 import logging
 import sys
 
+from oslo_config import cfg
+
+from scheduler import conf as conf_pkg
+from scheduler import redaction
 from scheduler.simulator import model
 from scheduler.simulator import report
 from scheduler.simulator import session
@@ -31,6 +35,12 @@ def main(argv: list[str]) -> int:
                         '(default: %(default)s)')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    # The scenarios' own files configure the scheduler, not this
+    # process's logging: redact with the defaults.
+    log_conf = cfg.ConfigOpts()
+    conf_pkg.register_opts(log_conf)
+    log_conf([], default_config_files=[])
+    redaction.install(log_conf)
     try:
         cloud = model.load_cloud(args.cloud)
         workload = model.load_workload(args.workload)

@@ -102,6 +102,40 @@ OPTS: list[cfg.Opt] = [
         help='Seconds a read of one cell database may take. A cell that '
              'does not answer in time keeps its last known hosts and is '
              'named as unavailable in NoValidHost explanations.'),
+    cfg.StrOpt(
+        'log_identifiers',
+        default='hashed',
+        choices=[
+            ('hashed', 'host, node, instance, aggregate and provider '
+             'identifiers, and UUIDs other than request ids, appear in '
+             'log lines as keyed hashes such as host~3f9a1c2b7d10, at '
+             'every level'),
+            ('clear', 'they appear as they are (for debugging)'),
+        ],
+        mutable=True,
+        help='How log lines show the identifiers of hosts, nodes, '
+             'instances, aggregates and resource providers. Passwords, '
+             'tokens and URL credentials are masked in either mode. Use '
+             '"hardened-scheduler-manage hash-identifier" to find the '
+             'hash of a name. Takes effect on SIGHUP.'),
+    cfg.StrOpt(
+        'log_identifier_key',
+        secret=True,
+        # Not mutable: oslo.config logs a mutated value in clear.
+        help='Key of the keyed hashes (HMAC-SHA256) of identifiers in '
+             'log lines. Set the same value on every scheduler host to '
+             'get the same hashes everywhere and across restarts, and to '
+             'let hash-identifier compute them. When unset, a random key '
+             'is drawn at each service start (shared by its workers): '
+             'hashes then change on every restart. Changing it needs a '
+             'restart.'),
+    cfg.IntOpt(
+        'debug_top_hosts',
+        default=5,
+        min=0,
+        mutable=True,
+        help='How many hosts a per-request DEBUG summary may name (the '
+             'best ranked); the others are only counted. 0 names none.'),
 ]
 
 

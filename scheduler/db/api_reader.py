@@ -11,6 +11,7 @@ import types
 
 import sqlalchemy as sa
 
+from scheduler import redaction
 from scheduler.db import tables as t
 from scheduler.objects import aggregate as aggregate_obj
 
@@ -96,7 +97,7 @@ def read_aggregates(conn: sa.Connection) -> list[aggregate_obj.Aggregate]:
             sa.select(a.id, a.uuid, a.name).order_by(a.id)):
         if not row.uuid:
             LOG.warning('Aggregate %s has no uuid; it is ignored until nova '
-                        'gives it one', row.id)
+                        'gives it one', redaction.aggregate(str(row.id)))
             continue
         result.append(aggregate_obj.Aggregate(
             id=row.id, uuid=row.uuid, name=row.name or '',

@@ -50,9 +50,11 @@ def _newest(rows: Iterable[Row]) -> datetime.datetime | None:
     return max(stamps) if stamps else None
 
 
-def _compact(result: sa.CursorResult[Any]) -> tuple[Row, ...]:
+def _compact(result: sa.CursorResult[Any],
+             pool: compact_rows.ValuePool) -> tuple[Row, ...]:
     columns = compact_rows.Columns(list(result.keys()))
-    return tuple(compact_rows.CompactRow(columns, row) for row in result)
+    return tuple(compact_rows.CompactRow(columns, pool.values(row))
+                 for row in result)
 
 
 def read_compute_rows(conn: sa.Connection,
@@ -71,8 +73,9 @@ def read_compute_rows(conn: sa.Connection,
     else:
         nodes_q = nodes_q.where(_changed_since(cn, since))
         services_q = services_q.where(_changed_since(sv, since))
-    nodes = _compact(conn.execute(nodes_q))
-    services = _compact(conn.execute(services_q))
+    pool = compact_rows.ValuePool()
+    nodes = _compact(conn.execute(nodes_q), pool)
+    services = _compact(conn.execute(services_q), pool)
     return ComputeRows(nodes, services, _newest(nodes + services))
 
 

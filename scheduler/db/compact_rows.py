@@ -3,11 +3,17 @@
 The cache keeps every compute_nodes and services row it read (to spot
 changes and rebuild hosts). As dicts, nova's ~30-column rows cost about a
 kilobyte each in key tables alone, per host; here all rows of one query
-share one column index and each row is a tuple of values.
+share one column index and each row is a tuple of values, and equal
+values read in one go (hypervisor types, cpu_info and supported_instances
+of alike hosts, service binaries, sizes) are one shared object.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+# Immutable types whose equal values may be one object. Not float: -0.0
+# equals 0.0 and would take its sign; not bool: True equals 1.
+_POOLED = (str, int)
 
 
 class Columns:
@@ -18,6 +24,22 @@ class Columns:
     def __init__(self, names: Sequence[str]) -> None:
         self.names = tuple(names)
         self.positions = {name: i for i, name in enumerate(self.names)}
+
+
+class ValuePool:
+    """Hands out one object per distinct value of the pooled types."""
+
+    __slots__ = ('_pools',)
+
+    def __init__(self) -> None:
+        self._pools: dict[type, dict[Any, Any]] = {
+            kind: {} for kind in _POOLED}
+
+    def values(self, values: Iterable[Any]) -> tuple[Any, ...]:
+        pools = self._pools
+        return tuple(
+            pools[v.__class__].setdefault(v, v)
+            if v.__class__ in pools else v for v in values)
 
 
 class CompactRow(Mapping[str, Any]):

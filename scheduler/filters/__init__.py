@@ -10,11 +10,20 @@ Selections all see the narrowed host. ``run_filters`` applies the enabled
 filters in order with nova's rules and records what each one removed; the
 NoValidHost explanation is built from those records. An exception inside
 a filter is a bug and propagates.
+
+Per request, the engine asks each filter for a ``host_check``: the
+per-host test with what depends only on the request worked out once
+(parsed extra specs and image properties, the clock), or ``None`` when
+the filter cannot reject any host for this request (no extra spec it
+reads, no PCI request...): every host then passes without a per-host
+call.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 import collections
 import dataclasses
+import functools
+import time
 from typing import Any, ClassVar, Literal
 
 from oslo_config import cfg
@@ -35,6 +44,11 @@ class Rejection:
 
     filter_name: str
     reason: str
+
+
+# One host in, the host as later stages see it (or why it fails) out.
+HostCheck = Callable[[host_state.HostState],
+                     host_state.HostState | Rejection]
 
 
 class BaseHostFilter:
@@ -71,6 +85,16 @@ class BaseHostFilter:
         """
         rejection = self.host_passes(host, spec)
         return host if rejection is None else rejection
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> HostCheck | None:
+        """The per-host test for this request, or None when every host
+        passes it (the filter does not apply to this request).
+
+        Filters override this to do per-request work once; the answer
+        for each host must be exactly ``refine``'s.
+        """
+        return functools.partial(self.refine, spec=spec)
 
     def run_for_index(self, index: int) -> bool:
         return not (self.run_filter_once_per_request and index > 0)
@@ -111,7 +135,9 @@ class FilterStage:
     ``status`` is 'ran'; 'skipped' when nova's rules pass every host
     without asking the filter (once-per-request filter after the first
     instance, or a filter that does not run on rebuild); 'not_run' when
-    earlier filters had already removed every host.
+    earlier filters had already removed every host. ``seconds`` is the
+    time the filter took ('ran' only), including when it found it did
+    not apply to the request.
     """
 
     name: str
@@ -120,6 +146,7 @@ class FilterStage:
     reasons: collections.Counter[str] = dataclasses.field(
         default_factory=collections.Counter)
     status: StageStatus = 'ran'
+    seconds: float = 0.0
 
     @property
     def removed(self) -> int:
@@ -135,9 +162,11 @@ class FilterOutcome:
 def run_filters(filters: Sequence[BaseHostFilter],
                 hosts: Sequence[host_state.HostState],
                 spec: request_spec.RequestSpec, *, index: int,
-                is_rebuild: bool) -> FilterOutcome:
+                is_rebuild: bool,
+                clock: Callable[[], float] = time.perf_counter
+                ) -> FilterOutcome:
     """The hosts passing every filter, in their original order (each as
-    the filters refined it)."""
+    the filters refined it). ``clock`` (seconds) times each filter."""
     remaining = tuple(hosts)
     stages: list[FilterStage] = []
     for position, filter_ in enumerate(filters):
@@ -150,16 +179,22 @@ def run_filters(filters: Sequence[BaseHostFilter],
             stages.append(FilterStage(filter_.name, len(remaining),
                                       len(remaining), status='skipped'))
             continue
+        started = clock()
         reasons: collections.Counter[str] = collections.Counter()
-        passed = []
-        for host in remaining:
-            result = filter_.refine(host, spec)
-            if isinstance(result, Rejection):
-                reasons[result.reason] += 1
-            else:
-                passed.append(result)
+        check = filter_.host_check(spec)
+        passed: list[host_state.HostState] = []
+        if check is None:
+            passed.extend(remaining)
+        else:
+            for host in remaining:
+                result = check(host)
+                if isinstance(result, Rejection):
+                    reasons[result.reason] += 1
+                else:
+                    passed.append(result)
         stages.append(FilterStage(filter_.name, len(remaining), len(passed),
-                                  reasons))
+                                  reasons,
+                                  seconds=clock() - started))
         remaining = tuple(passed)
         if not remaining:
             stages.extend(FilterStage(f.name, 0, 0, status='not_run')

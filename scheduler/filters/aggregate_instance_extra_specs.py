@@ -13,6 +13,8 @@ in which it happens to try the values; here such a value just does not
 match, and the host passes if another value does.
 """
 
+from collections.abc import Mapping
+
 from scheduler import filters
 from scheduler import host_state
 from scheduler.filters import aggregate_metadata
@@ -29,6 +31,20 @@ def _matches(value: str, requirement: str) -> bool:
         return False
 
 
+def _checked_specs(extra_specs: Mapping[str, str]
+                   ) -> tuple[tuple[str, str], ...]:
+    """(metadata key, requirement) of the extra specs this filter reads."""
+    checked = []
+    for key, requirement in extra_specs.items():
+        scope, sep, rest = key.partition(':')
+        if sep:
+            if scope != SCOPE:
+                continue
+            key = rest
+        checked.append((key, requirement))
+    return tuple(checked)
+
+
 class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
     """The host's aggregate metadata satisfies the flavor's extra specs."""
 
@@ -38,16 +54,27 @@ class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
                     ) -> filters.Rejection | None:
-        extra_specs = spec.flavor.extra_specs
-        if not extra_specs:
+        return self._check(host, _checked_specs(spec.flavor.extra_specs))
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        checked = _checked_specs(spec.flavor.extra_specs)
+        if not checked:
+            return None
+
+        def check(host: host_state.HostState
+                  ) -> host_state.HostState | filters.Rejection:
+            rejection = self._check(host, checked)
+            return host if rejection is None else rejection
+        return check
+
+    def _check(self, host: host_state.HostState,
+               checked: tuple[tuple[str, str], ...]
+               ) -> filters.Rejection | None:
+        if not checked:
             return None
         metadata = aggregate_metadata.metadata_by_key(host)
-        for key, requirement in extra_specs.items():
-            scope, sep, rest = key.partition(':')
-            if sep:
-                if scope != SCOPE:
-                    continue
-                key = rest
+        for key, requirement in checked:
             values = metadata.get(key)
             if not values:
                 return self.reject(f'extra spec {key} not in aggregate '

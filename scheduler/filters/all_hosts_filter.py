@@ -15,3 +15,6 @@ class AllHostsFilter(filters.BaseHostFilter):
                     spec: request_spec.RequestSpec
                     ) -> filters.Rejection | None:
         return None
+
+    def host_check(self, spec: request_spec.RequestSpec) -> None:
+        return None

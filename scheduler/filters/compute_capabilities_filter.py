@@ -21,6 +21,7 @@ rejected as not comparable.
 """
 
 from collections.abc import Mapping, Sequence
+import dataclasses
 import json
 from typing import Any
 
@@ -96,6 +97,38 @@ def requirements(extra_specs: Mapping[str, str]) -> dict[str, str]:
     return specs
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Requirement:
+    key: str
+    requirement: str
+    # Where to look: the host attribute or stats key first.
+    scope: tuple[str, ...]
+    # An unscoped key applies only to hosts that have it.
+    unscoped: bool
+    # The name the rejection reason shows.
+    shown: str
+
+
+def parse_requirements(extra_specs: Mapping[str, str]
+                       ) -> tuple[Requirement, ...]:
+    """The extra specs this filter checks, parsed once per request.
+
+    Keys with another scope (``hw:``, ``resources:``...) are left out.
+    """
+    parsed = []
+    for key, req in requirements(extra_specs).items():
+        scope = key.split(':')
+        unscoped = len(scope) == 1
+        if not unscoped:
+            if scope[0] != 'capabilities':
+                continue
+            scope = scope[1:]
+        shown = (MAXPHYSADDR_SPEC if key == _MAXPHYSADDR_CAPABILITY
+                 and MAXPHYSADDR_SPEC in extra_specs else key)
+        parsed.append(Requirement(key, req, tuple(scope), unscoped, shown))
+    return tuple(parsed)
+
+
 class ComputeCapabilitiesFilter(filters.BaseHostFilter):
     """Hosts whose capabilities satisfy the flavor's extra specs."""
 
@@ -105,29 +138,37 @@ class ComputeCapabilitiesFilter(filters.BaseHostFilter):
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
                     ) -> filters.Rejection | None:
-        specs = requirements(spec.flavor.extra_specs)
-        if not specs:
+        return self._check(host, parse_requirements(spec.flavor.extra_specs))
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        wanted = parse_requirements(spec.flavor.extra_specs)
+        if not wanted:
+            return None
+
+        def check(host: host_state.HostState
+                  ) -> host_state.HostState | filters.Rejection:
+            rejection = self._check(host, wanted)
+            return host if rejection is None else rejection
+        return check
+
+    def _check(self, host: host_state.HostState,
+               wanted: Sequence[Requirement]) -> filters.Rejection | None:
+        if not wanted:
             return None
         view = capabilities(host)
-        for key, req in specs.items():
-            scope = key.split(':')
-            if len(scope) == 1:
-                if key not in view and key not in host.stats:
-                    continue
-            elif scope[0] != 'capabilities':
+        for item in wanted:
+            if item.unscoped and (item.key not in view
+                                  and item.key not in host.stats):
                 continue
-            else:
-                scope = scope[1:]
-            shown = (MAXPHYSADDR_SPEC if key == _MAXPHYSADDR_CAPABILITY
-                     and MAXPHYSADDR_SPEC in spec.flavor.extra_specs
-                     else key)
-            cap = _lookup(view, host.stats, scope)
+            cap = _lookup(view, host.stats, item.scope)
             if cap is None or cap is _OPAQUE:
-                return self.reject(f'extra spec {shown} not satisfied')
+                return self.reject(f'extra spec {item.shown} not satisfied')
             try:
-                matched = extra_specs_ops.match(str(cap), req)
+                matched = extra_specs_ops.match(str(cap), item.requirement)
             except ValueError:
-                return self.reject(f'extra spec {shown} not comparable')
+                return self.reject(
+                    f'extra spec {item.shown} not comparable')
             if not matched:
-                return self.reject(f'extra spec {shown} not satisfied')
+                return self.reject(f'extra spec {item.shown} not satisfied')
         return None

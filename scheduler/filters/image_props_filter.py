@@ -17,6 +17,7 @@ Deliberate differences from nova 34:
   here the host is rejected with a reason.
 """
 
+import dataclasses
 import json
 from typing import Any
 
@@ -58,6 +59,16 @@ def _version_ok(hypervisor_version: int | None, required: Any) -> bool:
         versionutils.convert_version_to_str(hypervisor_version)))
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Wanted:
+    """What the image asks of a host, read once per request."""
+
+    # (architecture, hypervisor type, vm mode); None where not asked.
+    triple: tuple[str | None, str | None, str | None]
+    requested_version: Any
+    required_bits: Any
+
+
 class ImagePropertiesFilter(filters.BaseHostFilter):
     """Hosts whose supported instances match the image properties."""
 
@@ -70,35 +81,65 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
         self._default_arch = (
             conf.filter_scheduler.image_properties_default_architecture)
 
-    def host_passes(self, host: host_state.HostState,
-                    spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+    def _wanted(self, spec: request_spec.RequestSpec) -> _Wanted | None:
+        """None when the image asks for nothing this filter checks."""
         props = spec.image.properties if spec.image else None
 
         def prop(name: str, default: Any = None) -> Any:
             return props.get(name, default) if props is not None else default
 
-        default_arch = self._default_arch
-        wanted = (hv_spec.canonical_architecture(
-                      prop('hw_architecture', default_arch)),
+        triple = (hv_spec.canonical_architecture(
+                      prop('hw_architecture', self._default_arch)),
                   hv_spec.canonical_hv_type(prop('img_hv_type')),
                   hv_spec.canonical_vm_mode(prop('hw_vm_mode')))
-        if not any(wanted):
+        if not any(triple):
             return None
+        return _Wanted(triple, prop('img_hv_requested_version'),
+                       prop('hw_maxphysaddr_bits'))
+
+    def host_passes(self, host: host_state.HostState,
+                    spec: request_spec.RequestSpec
+                    ) -> filters.Rejection | None:
+        wanted = self._wanted(spec)
+        return None if wanted is None else self._check(host, wanted, {})
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        wanted = self._wanted(spec)
+        if wanted is None:
+            return None
+        # Hosts of a cloud share a few hypervisor versions: each is
+        # compared with the requested version once per request.
+        versions: dict[int | None, bool | None] = {}
+
+        def check(host: host_state.HostState
+                  ) -> host_state.HostState | filters.Rejection:
+            rejection = self._check(host, wanted, versions)
+            return host if rejection is None else rejection
+        return check
+
+    def _check(self, host: host_state.HostState, wanted: _Wanted,
+               versions: dict[int | None, bool | None]
+               ) -> filters.Rejection | None:
         if not host.supported_instances:
             return self.reject(NO_SUPPORTED_INSTANCES)
-        matching = [triple for triple in host.supported_instances
-                    if all(not w or w in triple for w in wanted)]
-        if not matching:
+        triple = wanted.triple
+        if not any(all(not w or w in supported for w in triple)
+                   for supported in host.supported_instances):
             return self.reject(UNSUPPORTED_PROPERTIES)
-        try:
-            version_ok = _version_ok(host.hypervisor_version,
-                                     prop('img_hv_requested_version'))
-        except ValueError:
+        version = host.hypervisor_version
+        if version not in versions:
+            try:
+                versions[version] = _version_ok(version,
+                                                wanted.requested_version)
+            except ValueError:
+                versions[version] = None
+        version_ok = versions[version]
+        if version_ok is None:
             return self.reject(BAD_VERSION_REQUIREMENT)
         if not version_ok:
             return self.reject(HYPERVISOR_VERSION)
-        required_bits = prop('hw_maxphysaddr_bits')
+        required_bits = wanted.required_bits
         if required_bits:
             bits = maxphysaddr_bits(host.cpu_info)
             if bits and bits < required_bits:

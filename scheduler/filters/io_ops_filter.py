@@ -30,9 +30,22 @@ class IoOpsFilter(filters.BaseHostFilter):
             return None
         return self.reject(TOO_MANY_IO_OPS)
 
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        limit = int(self.conf.filter_scheduler.max_io_ops_per_host)
+        too_many = self.reject(TOO_MANY_IO_OPS)
+
+        def check(host: host_state.HostState
+                  ) -> host_state.HostState | filters.Rejection:
+            return host if host.num_io_ops < limit else too_many
+        return check
+
 
 class AggregateIoOpsFilter(IoOpsFilter):
     """num_io_ops below the aggregates' max_io_ops_per_host."""
+
+    # The limit depends on each host's aggregates.
+    host_check = filters.BaseHostFilter.host_check
 
     def max_io_ops(self, host: host_state.HostState) -> int:
         return aggregate_metadata.int_limit(host, KEY,

@@ -26,14 +26,29 @@ class IsolatedHostsFilter(filters.BaseHostFilter):
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
                     ) -> filters.Rejection | None:
+        check = self.host_check(spec)
+        result = host if check is None else check(host)
+        return result if isinstance(result, filters.Rejection) else None
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
         group = self.conf.filter_scheduler
         restrict = group.restrict_isolated_hosts_to_isolated_images
-        host_isolated = host.host in group.isolated_hosts
+        isolated_hosts = group.isolated_hosts
         image_id = spec.image.id if spec.image is not None else None
         image_isolated = (bool(group.isolated_images)
                           and image_id in group.isolated_images)
-        if image_isolated and not host_isolated:
-            return self.reject(NOT_ISOLATED_HOST)
-        if restrict and host_isolated and not image_isolated:
-            return self.reject(ISOLATED_HOST)
-        return None
+        if not image_isolated and not (restrict and isolated_hosts):
+            return None  # no host can be turned down
+        not_isolated = self.reject(NOT_ISOLATED_HOST)
+        isolated = self.reject(ISOLATED_HOST)
+
+        def check(host: host_state.HostState
+                  ) -> host_state.HostState | filters.Rejection:
+            host_isolated = host.host in isolated_hosts
+            if image_isolated and not host_isolated:
+                return not_isolated
+            if restrict and host_isolated and not image_isolated:
+                return isolated
+            return host
+        return check

@@ -31,3 +31,8 @@ class MetricsFilter(filters.BaseHostFilter):
         if self.names.issubset(metric.name for metric in host.metrics):
             return None
         return self.reject(MISSING_METRICS)
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        # No weighed metric: every host reports all of none.
+        return super().host_check(spec) if self.names else None

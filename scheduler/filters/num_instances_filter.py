@@ -30,9 +30,22 @@ class NumInstancesFilter(filters.BaseHostFilter):
             return None
         return self.reject(TOO_MANY_INSTANCES)
 
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        limit = int(self.conf.filter_scheduler.max_instances_per_host)
+        too_many = self.reject(TOO_MANY_INSTANCES)
+
+        def check(host: host_state.HostState
+                  ) -> host_state.HostState | filters.Rejection:
+            return host if host.num_instances < limit else too_many
+        return check
+
 
 class AggregateNumInstancesFilter(NumInstancesFilter):
     """num_instances below the aggregates' max_instances_per_host."""
+
+    # The limit depends on each host's aggregates.
+    host_check = filters.BaseHostFilter.host_check
 
     def max_instances(self, host: host_state.HostState) -> int:
         return aggregate_metadata.int_limit(host, KEY,

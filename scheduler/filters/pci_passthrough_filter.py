@@ -32,3 +32,9 @@ class PciPassthroughFilter(filters.RefiningHostFilter):
         if not good:
             return self.reject(NO_DEVICES)
         return dataclasses.replace(host, allocation_candidates=good)
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        if spec.pci_requests is None or not spec.pci_requests.requests:
+            return None  # refine keeps every host as it is
+        return super().host_check(spec)

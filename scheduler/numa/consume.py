@@ -18,6 +18,7 @@ from typing import Any
 from oslo_config import cfg
 
 from scheduler import host_state
+from scheduler import redaction
 from scheduler.numa import fit
 from scheduler.numa import instance
 from scheduler.numa import pages
@@ -80,7 +81,7 @@ def consume_numa_pci(host: host_state.HostState,
                 pci_pools=pools, pack=pack)
         except pinning.NoSiblingInformation:
             LOG.warning('Host %s: no CPU sibling information to pin on',
-                        host.host)
+                        redaction.host(host.host))
             # nova changed the request's cells in place before failing.
             return NumaPciUsage(numa_topology, pools, work.freeze(), False)
         wanted = work.freeze() if fitted is not None else None
@@ -89,7 +90,7 @@ def consume_numa_pci(host: host_state.HostState,
                 numa_topology = usage.add_usage(host_topo, fitted)
             except (usage.PinningError, pages.NoPageSizes) as exc:
                 LOG.warning('Host %s: NUMA usage not recorded: %s',
-                            host.host, exc)
+                            redaction.host(host.host), exc)
                 return NumaPciUsage(numa_topology, pools, wanted, False)
     if requests:
         working = pools_mod.to_dicts(pools)
@@ -101,7 +102,8 @@ def consume_numa_pci(host: host_state.HostState,
                 host_topo.cells if host_topo is not None else None)
         except (pci_stats.PciRequestFailed,
                 numa_affinity.NoHostTopology):
-            LOG.warning('Host %s: PCI devices not consumed', host.host)
+            LOG.warning('Host %s: PCI devices not consumed',
+                        redaction.host(host.host))
             return NumaPciUsage(numa_topology, pools_mod.from_dicts(working),
                                 wanted, False)
         pools = pools_mod.from_dicts(working)

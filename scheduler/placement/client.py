@@ -21,6 +21,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import tenacity
 
+from scheduler import redaction
 from scheduler.placement import claims
 from scheduler.placement import errors
 from scheduler.placement import query as query_mod
@@ -77,11 +78,18 @@ def _hardened_option(conf: cfg.ConfigOpts | None, name: str,
     return default if value is None else value
 
 
+BODY_LOGGER = 'keystoneauth.session.body'
+
+
 def adapter_from_conf(conf: cfg.ConfigOpts) -> HTTPAdapter:
     """A keystoneauth1 Adapter from the [placement] options, as nova's."""
     auth = ks_loading.load_auth_from_conf_options(conf, CONF_GROUP)
+    # Response bodies go to their own logger, which stays quiet: an
+    # allocation-candidates body lists every host, and error bodies can
+    # echo secrets. Requests and statuses are still logged at DEBUG.
     session = ks_loading.load_session_from_conf_options(
-        conf, CONF_GROUP, auth=auth)
+        conf, CONF_GROUP, auth=auth, split_loggers=True)
+    logging.getLogger(BODY_LOGGER).setLevel(logging.INFO)
     adapter: HTTPAdapter = ks_loading.load_adapter_from_conf_options(
         conf, CONF_GROUP, session=session, auth=auth, raise_exc=False)
     return adapter
@@ -339,19 +347,20 @@ class PlacementClient:
                             consumer_uuid, 'another process changed the '
                             'consumer after we read it during the claim')
                     LOG.debug('Resource provider generation conflict '
-                              'claiming for %s; retrying', consumer_uuid)
+                              'claiming for %s; retrying',
+                              redaction.instance(consumer_uuid))
                     continue
                 LOG.warning('Placement PUT /allocations for %(uuid)s '
                             'refused: HTTP %(status)d %(code)s [%(req)s]',
-                            {'uuid': consumer_uuid,
+                            {'uuid': redaction.instance(consumer_uuid),
                              'status': resp.status_code, 'code': code,
                              'req': _request_id(resp)})
                 return results.ClaimOutcome(False, results.CAPACITY)
         except errors.PlacementUnavailable:
             return results.ClaimOutcome(False, results.UNREACHABLE)
         LOG.warning('Placement PUT /allocations for %s: resource provider '
-                    'conflicts outlived %d retries', consumer_uuid,
-                    self._conflict_retries)
+                    'conflicts outlived %d retries',
+                    redaction.instance(consumer_uuid), self._conflict_retries)
         return results.ClaimOutcome(False, results.CONFLICT)
 
     def delete_allocations(self, consumer_uuid: str,
@@ -370,7 +379,7 @@ class PlacementClient:
         code, detail = error_code(resp)
         LOG.warning('Placement %(call)s for %(uuid)s failed: HTTP '
                     '%(status)d %(code)s [%(req)s]',
-                    {'call': call, 'uuid': consumer_uuid,
+                    {'call': call, 'uuid': redaction.instance(consumer_uuid),
                      'status': resp.status_code, 'code': code,
                      'req': _request_id(resp)})
         raise errors.AllocationDeleteError(

@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any
 
+from scheduler import redaction
 from scheduler.placement import client as placement_client
 from scheduler.placement import errors as placement_errors
 from scheduler.placement import query as query_mod
@@ -195,7 +196,8 @@ class GuardedPlacement:
         for ticket, consumer in self._inflight.unreleased():
             LOG.warning('Releasing the claim for consumer %(consumer)s of '
                         'request %(req)s, aborted by the shutdown',
-                        {'consumer': consumer, 'req': ticket.request_id})
+                        {'consumer': redaction.instance(consumer),
+                         'req': ticket.request_id})
             try:
                 self._client.delete_allocations(
                     consumer, global_request_id=ticket.global_request_id)
@@ -203,8 +205,8 @@ class GuardedPlacement:
                 failed += 1
                 LOG.error('Could not release the claim for consumer '
                           '%(consumer)s of request %(req)s: %(error)s',
-                          {'consumer': consumer, 'req': ticket.request_id,
-                           'error': exc})
+                          {'consumer': redaction.instance(consumer),
+                           'req': ticket.request_id, 'error': exc})
             else:
                 self._inflight.record_release(ticket, consumer)
         return failed

@@ -21,6 +21,13 @@ class _SoftAffinityWeigherBase(weighers.BaseWeigher):
             return 0
         return len(set(host.instances).intersection(group.members))
 
+    def constant_weight(self, spec: request_spec.RequestSpec
+                        ) -> float | None:
+        group = spec.instance_group
+        if group is None or group.policy != self.policy_name:
+            return 0.0  # not this weigher's group policy: no member counts
+        return None
+
 
 class ServerGroupSoftAffinityWeigher(_SoftAffinityWeigherBase):
     policy_name = 'soft-affinity'

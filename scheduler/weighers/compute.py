@@ -2,16 +2,14 @@
 
 from scheduler import host_state
 from scheduler import weighers
-from scheduler.objects import request_spec
 
 
 class BuildFailureWeigher(weighers.BaseWeigher):
     multiplier_option = 'build_failure_weight_multiplier'
+    weight_attribute = 'failed_builds'
+    # The negation below still reads only the aggregates.
+    multiplier_from_aggregates = True
 
     def weight_multiplier(self, host: host_state.HostState) -> float:
         # Negated: more failures, lower weight.
         return -1 * super().weight_multiplier(host)
-
-    def weigh(self, host: host_state.HostState,
-              spec: request_spec.RequestSpec) -> float:
-        return host.failed_builds

@@ -8,6 +8,14 @@ from scheduler.objects import request_spec
 class CrossCellWeigher(weighers.BaseWeigher):
     multiplier_option = 'cross_cell_move_weight_multiplier'
 
+    def constant_weight(self, spec: request_spec.RequestSpec
+                        ) -> float | None:
+        destination = spec.requested_destination
+        if (destination is None or destination.cell is None
+                or not destination.allow_cross_cell_move):
+            return 0.0
+        return None
+
     def weigh(self, host: host_state.HostState,
               spec: request_spec.RequestSpec) -> float:
         destination = spec.requested_destination

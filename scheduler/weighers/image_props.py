@@ -28,6 +28,10 @@ class ImagePropertiesWeigher(weighers.BaseWeigher):
             conf.filter_scheduler.image_props_weight_setting,
             'filter_scheduler.image_props_weight_setting'))
 
+    def constant_weight(self, spec: request_spec.RequestSpec
+                        ) -> float | None:
+        return 0.0 if self.configured_multiplier() == 0.0 else None
+
     def weigh(self, host: host_state.HostState,
               spec: request_spec.RequestSpec) -> float:
         # nova skips the work when the configured multiplier is 0, even if

@@ -35,6 +35,10 @@ class MetricsWeigher(weighers.BaseWeigher):
         self.setting = weighers.parse_weight_setting(
             conf.metrics.weight_setting, 'metrics.weight_setting')
 
+    def constant_weight(self, spec: request_spec.RequestSpec
+                        ) -> float | None:
+        return None if self.setting else 0.0  # no metric weighed
+
     def weigh(self, host: host_state.HostState,
               spec: request_spec.RequestSpec) -> float:
         by_name = {metric.name: metric for metric in host.metrics}

@@ -17,5 +17,6 @@ class PCIWeigher(weighers.BaseWeigher):
 
     def weigh(self, host: host_state.HostState,
               spec: request_spec.RequestSpec) -> float:
-        free = sum(pool.count for pool in host.pci_pools)
+        pools = host.pci_pools
+        free = sum(pool.count for pool in pools) if pools else 0
         return MAX_DEVS - min(free, MAX_DEVS - 1)

@@ -98,3 +98,24 @@ class DecisionRecordTest(test_scheduling.SchedulingTestBase):
                           cloud_mod.CONTEXT, cloud_mod.spec(), uuids(1))
         [record] = self.records()
         self.assertEqual('error', record['result'])
+
+
+class BoundedDebugTest(test_scheduling.SchedulingTestBase):
+
+    def test_debug_names_at_most_debug_top_hosts(self):
+        for n in range(8):
+            self.cloud.add_host(f'host{n}', ram_mb=4096 + n)
+        self.conf.set_override('debug_top_hosts', 2,
+                               group='hardened_scheduler')
+        self.addCleanup(self.conf.clear_override, 'debug_top_hosts',
+                        group='hardened_scheduler')
+        log = self.useFixture(fixtures.FakeLogger(
+            name='scheduler.manager', level=logging.DEBUG))
+        self.select(cloud_mod.spec(), uuids(2))
+        lines = [line for line in log.output.splitlines()
+                 if line.startswith('Request req-functional, instance')]
+        self.assertEqual(2, len(lines))
+        # Rendered without the redaction filter: clear names, two of them.
+        self.assertIn('8 hosts, top 2: host7, host6; 6 more', lines[0])
+        for line in lines:
+            self.assertEqual(2, sum(f'host{n}' in line for n in range(8)))

@@ -73,6 +73,18 @@ class MetricsEndpointTest(testtools.TestCase):
             (('call', 'GET /allocation_candidates'), ('status', '2xx')))])
         self.assertEqual(2.0, samples[(
             ns + 'stage_duration_seconds_count', (('stage', 'total'),))])
+        # Each configured filter that ran, once per request: the rejected
+        # request stopped at ComputeCapabilitiesFilter.
+        for name, requests in (('ComputeFilter', 2.0),
+                               ('ComputeCapabilitiesFilter', 2.0),
+                               ('ImagePropertiesFilter', 1.0),
+                               ('ServerGroupAffinityFilter', 1.0)):
+            self.assertEqual(requests, samples[(
+                ns + 'filter_duration_seconds_count',
+                (('filter', name),))], name)
+            self.assertGreaterEqual(samples[(
+                ns + 'filter_duration_seconds_sum', (('filter', name),))],
+                0.0)
         # Bounded cardinality: no label carries a host, uuid or project.
         for _, labels in samples:
             for _, value in labels:

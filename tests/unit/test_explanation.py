@@ -4,6 +4,7 @@ import testtools
 
 from scheduler import errors
 from scheduler import explanation as expl_mod
+from scheduler import redaction
 
 FILTER_NAMES = [
     'ComputeFilter', 'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
@@ -158,3 +159,50 @@ class OperatorRecordTest(testtools.TestCase):
                            'reasons': {'service disabled': 3}}],
                          record['filters'])
         self.assertEqual({'filters': 1.5}, record['durations_ms'])
+
+    def test_filter_durations_add_up_over_instances(self):
+        rec = expl_mod.Recorder('req-9', 2)
+        rec.timed_filter('ComputeFilter', 0.25)
+        rec.timed_filter('RamFilter', 1.0)
+        rec.timed_filter('ComputeFilter', 0.5)
+        expl = rec.freeze()
+        self.assertEqual((('ComputeFilter', 0.75), ('RamFilter', 1.0)),
+                         expl.filter_durations_ms)
+        self.assertEqual({'ComputeFilter': 0.75, 'RamFilter': 1.0},
+                         expl_mod.operator_record(expl)['filter_durations_ms'])
+
+
+class OperatorRecordIdentifiersTest(testtools.TestCase):
+
+    def _target_failure(self):
+        rec = expl_mod.Recorder('req-9', 1)
+        rec.fail(expl_mod.STAGE_TARGET,
+                 'No such host - host: compute-7 node: node-7 ')
+        rec.target = ('compute-7', 'node-7')
+        return rec.freeze()
+
+    def test_target_names_go_through_identifiers(self):
+        ids = redaction.Identifiers(key=b'k')
+        record = expl_mod.operator_record(self._target_failure(), ids)
+        self.assertEqual('No such host', record['failure'])
+        self.assertEqual({'host': ids.host('compute-7'),
+                          'node': ids.node('node-7')}, record['target'])
+        self.assertNotIn('compute-7', repr(record))
+
+    def test_without_identifiers_the_log_filter_renders_them(self):
+        record = expl_mod.operator_record(self._target_failure())
+        self.assertEqual(redaction.host('compute-7'),
+                         record['target']['host'])
+        self.assertEqual(redaction.node('node-7'), record['target']['node'])
+
+    def test_nova_text_kept_for_nova_compatible_reasons(self):
+        expl = self._target_failure()
+        self.assertEqual('No such host - host: compute-7 node: node-7 ',
+                         expl_mod.user_reason(expl, nova_compatible=True))
+        self.assertNotIn('compute-7', expl_mod.user_reason(expl))
+
+    def test_render_id(self):
+        ids = redaction.Identifiers(key=b'k', clear=True)
+        self.assertEqual('h1', expl_mod.render_id('host', 'h1', ids))
+        self.assertEqual(redaction.Identifier('host', 'h1'),
+                         expl_mod.render_id('host', 'h1', None))

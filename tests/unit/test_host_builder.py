@@ -200,6 +200,25 @@ class BuildHostStateTest(testtools.TestCase):
                                   _row(supported_instances=value))
             self.assertEqual('supported_instances', e.column)
 
+    def test_supported_instances_shared_between_alike_hosts(self):
+        text = '[["x86_64", "kvm", "hvm"], ["i686", "kvm", "hvm"]]'
+        first = _build(_row(supported_instances=text))
+        second = _build(_row(supported_instances=''.join(text)))
+        self.assertIs(first.supported_instances,
+                      second.supported_instances)
+        e = self.assertRaises(host_builder.InvalidComputeNode, _build,
+                              _row(supported_instances='[["x86_64"'))
+        self.assertIn('bad JSON', str(e))
+
+    def test_empty_maps_are_shared(self):
+        first, second = _build(), _build(_row(stats='{}', uuid='other'))
+        self.assertEqual({}, dict(first.stats))
+        self.assertIs(first.stats, second.stats)
+        self.assertIs(first.instances, second.instances)
+        self.assertIs(first.instance_images, second.instance_images)
+        self.assertEqual({'i1': 'p1'}, dict(_build(
+            instances={'i1': 'p1'}).instances))
+
     def test_supported_instances_null(self):
         self.assertEqual((), _build(
             _row(supported_instances=None)).supported_instances)

@@ -36,3 +36,24 @@ class CompactRowTest(testtools.TestCase):
         as_dict = dict(zip(names, range(30), strict=True))
         compact = sys.getsizeof(row) + sys.getsizeof(row._values)
         self.assertLess(compact * 2, sys.getsizeof(as_dict))
+
+
+class ValuePoolTest(testtools.TestCase):
+
+    def test_equal_strings_and_ints_are_one_object(self):
+        pool = compact_rows.ValuePool()
+        # Built at run time so they start as distinct objects.
+        a = pool.values(['QEMU'.lower(), 10 ** 6 + int('1'), None])
+        b = pool.values(['qemu'.upper().lower(), 10 ** 6 + int('1'), None])
+        self.assertEqual(a, b)
+        self.assertIs(a[0], b[0])
+        self.assertIs(a[1], b[1])
+
+    def test_types_and_signs_are_kept(self):
+        pool = compact_rows.ValuePool()
+        first = pool.values([1, 0.0, 'x'])
+        again = pool.values([True, -0.0, 'x'])
+        self.assertIs(True, again[0])
+        self.assertEqual('-0.0', repr(again[1]))
+        self.assertIs(first[2], again[2])
+        self.assertIsInstance(pool.values([1])[0], int)

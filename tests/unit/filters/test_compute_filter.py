@@ -104,3 +104,61 @@ class ComputeFilterTest(testtools.TestCase):
         self.assertTrue(compute_filter.ComputeFilter.
                         run_filter_once_per_request)
         self.assertFalse(compute_filter.ComputeFilter.RUN_ON_REBUILD)
+
+
+class HostCheckTest(testtools.TestCase):
+    """The per-request check: same answers as host_passes."""
+
+    def test_clock_read_once_per_request(self):
+        reads = []
+
+        def clock():
+            reads.append(1)
+            return NOW
+        f = compute_filter.ComputeFilter(conf_fixture.make_conf(),
+                                         clock=clock)
+        check = f.host_check(fakes.spec())
+        hosts = [_host() for _ in range(5)]
+        self.assertEqual(hosts, [check(h) for h in hosts])
+        self.assertEqual(1, len(reads))
+
+    def test_rejections_as_host_passes(self):
+        f = _filter()
+        check = f.host_check(fakes.spec())
+        for host in (_host(disabled=True), _host(forced_down=True),
+                     _host(last_seen_up=NOW - datetime.timedelta(hours=1)),
+                     _host(last_seen_up=None)):
+            self.assertEqual(f.host_passes(host, fakes.spec()), check(host))
+
+    def test_up_check_matches_service_is_up(self):
+        utc = datetime.UTC
+        plus_one = datetime.timezone(datetime.timedelta(hours=1))
+        micro = datetime.timedelta(microseconds=1)
+        limit = datetime.timedelta(seconds=60)
+        moments = [None, NOW, NOW - limit, NOW - limit - micro,
+                   NOW + limit, NOW + limit + micro,
+                   NOW.replace(tzinfo=utc) - limit,
+                   NOW.replace(tzinfo=utc) - limit - micro,
+                   NOW.replace(tzinfo=utc) + limit + micro,
+                   datetime.datetime(2026, 3, 1, 13, 1, 0, tzinfo=plus_one),
+                   datetime.datetime(2026, 3, 1, 13, 1, 0, 1,
+                                     tzinfo=plus_one)]
+        for now in (NOW, NOW.replace(tzinfo=utc),
+                    datetime.datetime(2026, 3, 1, 13, 0, 0,
+                                      tzinfo=plus_one)):
+            is_up = compute_filter.up_check(now, 60)
+            for seen in moments:
+                for service in (
+                        host_state.ServiceInfo(host='h', last_seen_up=seen),
+                        host_state.ServiceInfo(host='h', created_at=seen)):
+                    self.assertEqual(
+                        compute_filter.service_is_up(service, now, 60),
+                        is_up(service), (now, seen))
+
+    def test_window_beyond_the_calendar(self):
+        # Adding service_down_time to now overflows: each service is
+        # compared on its own, as host_passes does.
+        f = _filter(service_down_time=10 ** 12)
+        check = f.host_check(fakes.spec())
+        host = _host(last_seen_up=NOW - datetime.timedelta(days=3650))
+        self.assertIs(host, check(host))

@@ -117,6 +117,72 @@ class RunFiltersTest(testtools.TestCase):
         self.assertEqual(HOSTS, hosts)
 
 
+class _PerRequest(_Reject):
+    """Applies only when asked to; counts the per-request preparations."""
+
+    def __init__(self, applies, names=()):
+        super().__init__(names)
+        self.applies = applies
+        self.prepared = 0
+
+    def host_check(self, spec):
+        self.prepared += 1
+        return super().host_check(spec) if self.applies else None
+
+
+class _Clock:
+    """Seconds that advance by one at every read."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        self.now += 1.0
+        return self.now
+
+
+class HostCheckTest(testtools.TestCase):
+
+    def test_filter_that_does_not_apply_asks_no_host(self):
+        idle = _PerRequest(applies=False, names={'a'})
+        after = _Reject({'b'})
+        outcome = _run([idle, after])
+        self.assertEqual([], idle.calls)
+        self.assertEqual(1, idle.prepared)
+        self.assertEqual(['a', 'c', 'd'], [h.host for h in outcome.hosts])
+        self.assertEqual(('ran', 4, 4, {}),
+                         (outcome.stages[0].status, outcome.stages[0].hosts_in,
+                          outcome.stages[0].hosts_out,
+                          dict(outcome.stages[0].reasons)))
+
+    def test_prepared_once_per_instance_not_per_host(self):
+        busy = _PerRequest(applies=True, names={'a'})
+        outcome = _run([busy])
+        self.assertEqual(1, busy.prepared)
+        self.assertEqual(['a', 'b', 'c', 'd'], busy.calls)
+        self.assertEqual(['b', 'c', 'd'], [h.host for h in outcome.hosts])
+
+    def test_default_check_is_refine(self):
+        f = _Reject({'b'}, reason='busy')
+        check = f.host_check(fakes.spec())
+        self.assertIs(HOSTS[0], check(HOSTS[0]))
+        self.assertEqual(filters.Rejection('_Reject', 'busy'),
+                         check(HOSTS[1]))
+
+
+class FilterTimingTest(testtools.TestCase):
+
+    def test_each_filter_that_ran_is_timed(self):
+        outcome = filters.run_filters(
+            [_Reject(), OncePerRequest(), _PerRequest(applies=False),
+             _Reject({'a', 'b', 'c', 'd'}), _Reject()],
+            HOSTS, fakes.spec(), index=1, is_rebuild=False, clock=_Clock())
+        self.assertEqual(
+            [('ran', 1.0), ('skipped', 0.0), ('ran', 1.0), ('ran', 1.0),
+             ('not_run', 0.0)],
+            [(s.status, s.seconds) for s in outcome.stages])
+
+
 class BaseHostFilterTest(testtools.TestCase):
 
     def test_name_and_defaults(self):

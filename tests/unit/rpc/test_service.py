@@ -1,12 +1,14 @@
 """The service's life: start, drain on stop, reload on reset."""
 
 import threading
+from unittest import mock
 
 from oslo_config import cfg
 from oslo_service import opts as service_opts
 import testtools
 
 from scheduler import conf as conf_pkg
+from scheduler import redaction
 from scheduler import service
 from scheduler.rpc import inflight as inflight_mod
 from tests.unit.rpc import memory_cache
@@ -83,6 +85,13 @@ class ServiceTest(testtools.TestCase):
         svc.wait()
         self.assertEqual(['start', 'stop', 'wait'], self.server.events)
         self.assertTrue(self.cache.stopped)
+
+    def test_reset_reapplies_log_redaction(self):
+        svc = self.service()
+        with mock.patch.object(redaction, 'refresh') as refresh:
+            svc.reset()
+        refresh.assert_called_once_with(svc.conf)
+        self.assertEqual(1, self.cache.refreshes)
 
     def test_stop_before_start(self):
         svc = self.service()

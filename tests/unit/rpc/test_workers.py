@@ -8,6 +8,7 @@ import testtools
 
 from scheduler.cmd import scheduler as scheduler_cmd
 from scheduler.rpc import workers
+from tests.unit.redaction import fixtures as redaction_fixtures
 from tests.unit.rpc import test_service
 
 
@@ -91,6 +92,11 @@ class WorkerServiceTest(testtools.TestCase):
 
 
 class MainTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        # main() sets up oslo.log and log redaction for the process.
+        self.useFixture(redaction_fixtures.IsolatedLogging())
 
     def test_invalid_configuration_starts_nothing(self):
         path = self.useFixture(

@@ -151,3 +151,131 @@ class ParseWeightSettingTest(testtools.TestCase):
             [('a', 1.0), ('b', -2.5), ('c ', 3.0)],
             weighers.parse_weight_setting(
                 ['a=1', 'b=-2.5', 'bad', '=1', 'x=y', 'c = 3'], 'opt'))
+
+
+class _Counting(_ByRam):
+    """Counts the hosts it weighs and the multipliers it works out."""
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        self.weighed = []
+        self.multiplied = []
+
+    def weigh(self, host, spec):
+        self.weighed.append(host.host)
+        return super().weigh(host, spec)
+
+    def weight_multiplier(self, host):
+        self.multiplied.append(host.host)
+        return super().weight_multiplier(host)
+
+
+class _SharedCounting(_Counting):
+    # Its multiplier still reads only the aggregates.
+    multiplier_from_aggregates = True
+
+
+class _Constant(_Boom):
+    """Every host weighs 7 for this request; weigh() must not run."""
+
+    minval = 0
+
+    def constant_weight(self, spec):
+        return 7.0
+
+
+class _ByAttribute(weighers.BaseWeigher):
+    multiplier_option = 'ram_weight_multiplier'
+    weight_attribute = 'free_ram_mb'
+
+
+class _AttributeOverridden(_ByAttribute):
+    def weigh(self, host, spec):
+        return -host.free_ram_mb
+
+
+def _table(weighed):
+    return [(w.host.host, w.weight) for w in weighed]
+
+
+class ColumnEngineTest(testtools.TestCase):
+    """The shortcuts give what weighing host by host gives."""
+
+    def test_constant_weight_asks_no_host(self):
+        hosts = _hosts(100, 300, 200)
+        both = weighers.weigh_hosts([_Constant(_conf()), _ByRam(_conf())],
+                                    hosts, fakes.spec())
+        alone = weighers.weigh_hosts([_ByRam(_conf())], hosts, fakes.spec())
+        # minval=0 scales 7 to 1.0 for every host: one more for each.
+        self.assertEqual([(h, w + 1.0) for h, w in _table(alone)],
+                         _table(both))
+
+    def test_weight_attribute(self):
+        hosts = _hosts(100, 300, 200)
+        self.assertEqual(300, _ByAttribute(_conf()).weigh(hosts[1],
+                                                          fakes.spec()))
+        self.assertEqual(
+            _table(weighers.weigh_hosts([_ByRam(_conf())], hosts,
+                                        fakes.spec())),
+            _table(weighers.weigh_hosts([_ByAttribute(_conf())], hosts,
+                                        fakes.spec())))
+        # A subclass that weighs differently is asked host by host.
+        self.assertEqual(['h0', 'h2', 'h1'], [w.host.host for w in (
+            weighers.weigh_hosts([_AttributeOverridden(_conf())], hosts,
+                                 fakes.spec()))])
+
+    def test_weight_must_be_implemented(self):
+        class _Nothing(weighers.BaseWeigher):
+            multiplier_option = 'ram_weight_multiplier'
+        self.assertRaises(NotImplementedError, weighers.weigh_hosts,
+                          [_Nothing(_conf())], _hosts(1, 2), fakes.spec())
+
+    def test_multiplier_once_per_aggregate_set(self):
+        fast = fakes.agg(1, 'a1', ram_weight_multiplier='3')
+        other = fakes.agg(2, 'a2')
+        hosts = [fakes.host(f'h{i}', free_ram_mb=i * 10,
+                            aggregates=[fast] if i % 2 else [fast, other])
+                 for i in range(6)] + [fakes.host('h6', free_ram_mb=5)]
+        weigher = _SharedCounting(_conf())
+        weighed = weighers.weigh_hosts([weigher], hosts, fakes.spec())
+        self.assertEqual(['h0', 'h1', 'h6'], weigher.multiplied)
+        self.assertEqual(
+            [(f'h{i}', 3.0 * (i * 10 / 50)) for i in (5, 4, 3, 2, 1)]
+            + [('h6', 0.1), ('h0', 0.0)], _table(weighed))
+
+    def test_own_multiplier_asked_per_host(self):
+        class _PerHost(_ByRam):
+            def weight_multiplier(self, host):
+                return float(len(host.host))
+        agg = fakes.agg(1, 'a1')
+        hosts = [fakes.host('h', free_ram_mb=10, aggregates=[agg]),
+                 fakes.host('hhh', free_ram_mb=10, aggregates=[agg]),
+                 fakes.host('hh', free_ram_mb=0, aggregates=[agg])]
+        self.assertEqual([('hhh', 3.0), ('h', 1.0), ('hh', 0.0)],
+                         _table(weighers.weigh_hosts(
+                             [_PerHost(_conf())], hosts, fakes.spec())))
+
+    def test_nan_first_is_still_clamped(self):
+        self.assertEqual([float('inf'), 0, 5],
+                         weighers._clamped([float('inf'), -3, 5], 0, None))
+        clamped = weighers._clamped([float('nan'), -3, 5], 0, None)
+        self.assertEqual([0, 5], clamped[1:])
+        self.assertEqual([-3, 2], weighers._clamped([-3, 5], None, 2))
+
+
+class WeighingMemoTest(testtools.TestCase):
+
+    def test_only_new_hosts_are_weighed(self):
+        hosts = _hosts(100, 300, 200)
+        weigher = _Counting(_conf())
+        memo = weighers.WeighingMemo()
+        first = weighers.weigh_hosts([weigher], hosts, fakes.spec(), memo)
+        self.assertEqual(['h0', 'h1', 'h2'], weigher.weighed)
+        changed = fakes.host('h1', free_ram_mb=50)
+        again = [hosts[0], changed, hosts[2]]
+        second = weighers.weigh_hosts([weigher], again, fakes.spec(), memo)
+        self.assertEqual(['h0', 'h1', 'h2', 'h1'], weigher.weighed)
+        self.assertEqual(_table(first), _table(weighers.weigh_hosts(
+            [_ByRam(_conf())], hosts, fakes.spec())))
+        self.assertEqual(_table(second), _table(weighers.weigh_hosts(
+            [_ByRam(_conf())], again, fakes.spec())))
