@@ -23,7 +23,7 @@ SECOND_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 FILTER_SECOND_BUCKETS = (0.00001, 0.000025, 0.00005, 0.0001, 0.00025,
                          0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                          0.1, 0.25, 1.0)
-RESULTS = ('scheduled', 'no_valid_host', 'error')
+RESULTS = ('scheduled', 'no_valid_host', 'denied', 'error')
 
 
 class SchedulerMetrics:
@@ -65,6 +65,14 @@ class SchedulerMetrics:
             'host_cache_refreshes', 'Host-state cache refreshes by kind '
             'and result.', ['kind', 'result'], namespace=NAMESPACE,
             registry=r)
+        self.denied = prometheus_client.Counter(
+            'authorization_denied', 'RPC calls and casts refused by the '
+            'policy, per method.', ['method'], namespace=NAMESPACE,
+            registry=r)
+        self.dropped = prometheus_client.Counter(
+            'request_fields_dropped', 'Request fields the caller may not '
+            'set, dropped, per field.', ['field'], namespace=NAMESPACE,
+            registry=r)
         for result in RESULTS:
             self.attempts.labels(result)
 
@@ -73,6 +81,10 @@ class SchedulerMetrics:
         self.attempts.labels(result).inc()
         if result == 'no_valid_host':
             self.no_valid_host.labels(expl.failed_stage or 'unknown').inc()
+        if result == 'denied':
+            self.denied.labels('select_destinations').inc()
+        for field in expl.authorization_drops:
+            self.dropped.labels(_field_label(field)).inc()
         for stage, ms in expl.durations_ms:
             self.stage_seconds.labels(stage).observe(ms / 1000.0)
         for name, ms in expl.filter_durations_ms:
@@ -95,6 +107,19 @@ class SchedulerMetrics:
 
     def observe_cache_refresh(self, kind: str, ok: bool) -> None:
         self.cache_refreshes.labels(kind, 'ok' if ok else 'failed').inc()
+
+    def observe_denied(self, method: str) -> None:
+        """A refused cast (the endpoint only names nova's methods)."""
+        self.denied.labels(method).inc()
+
+
+def _field_label(field: str) -> str:
+    """Hint names are the caller's text: one label for all of them but
+    the rebuild check, so label values stay a small fixed set."""
+    if (field.startswith('scheduler_hints.')
+            and field != 'scheduler_hints._nova_check_type'):
+        return 'scheduler_hints._nova*'
+    return field
 
 
 class MetricsServer:

@@ -36,6 +36,7 @@ from scheduler.objects import request_spec
 INTERNAL_HINT_PREFIX = '_nova'
 CHECK_TYPE_HINT = '_nova_check_type'
 REBUILD = ('rebuild',)
+MAX_HINT_NAME = 64
 
 
 class Trust(enum.Enum):
@@ -161,7 +162,9 @@ def screen(spec: request_spec.RequestSpec,
         hints[CHECK_TYPE_HINT] = REBUILD
     for name in sorted(internal):
         if name not in hints:
-            drops.append(Drop(f'scheduler_hints.{name}', INTERNAL_HINT))
+            # The name is the caller's text: bounded in audit records.
+            drops.append(Drop(f'scheduler_hints.{name[:MAX_HINT_NAME]}',
+                              INTERNAL_HINT))
     if len(hints) != len(spec.scheduler_hints):
         changes['scheduler_hints'] = types.MappingProxyType(hints)
     if not privileged:

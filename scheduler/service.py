@@ -259,7 +259,7 @@ def create_service(
     api = endpoints.SchedulerEndpoint(
         scheduler=manager, hosts=cache,
         limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight,
-        authorizer=authorizer, decisions=decisions)
+        authorizer=authorizer, decisions=decisions, metrics=metrics)
     server = server_mod.create_server(
         conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight)
     return SchedulerService(conf, server=server, hosts=cache,

@@ -55,6 +55,10 @@ class ServerGroupAntiAffinityFilter(filters.BaseHostFilter):
             return None
         return self.reject(GROUP_FULL)
 
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        return _only_for_policy(self, spec)
+
 
 class ServerGroupAffinityFilter(filters.BaseHostFilter):
     """Once the group has hosts, only those hosts."""
@@ -71,6 +75,25 @@ class ServerGroupAffinityFilter(filters.BaseHostFilter):
         if not group.hosts or host.host in group.hosts:
             return None
         return self.reject(NOT_GROUP_HOST)
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        group = spec.instance_group
+        if group is not None and group.policy == self.policy_name and (
+                not group.hosts):
+            return None
+        return _only_for_policy(self, spec)
+
+
+def _only_for_policy(f: ServerGroupAntiAffinityFilter
+                     | ServerGroupAffinityFilter,
+                     spec: request_spec.RequestSpec
+                     ) -> filters.HostCheck | None:
+    """No per-host test unless the request's group has this policy."""
+    group = spec.instance_group
+    if group is None or group.policy != f.policy_name:
+        return None
+    return filters.BaseHostFilter.host_check(f, spec)
 
 
 _ABSENT = object()
@@ -109,6 +132,12 @@ class DifferentHostFilter(filters.BaseHostFilter):
             return self.reject(NOT_DIFFERENT_HOST)
         return None
 
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        if not hints.hint(spec, 'different_host'):
+            return None
+        return super().host_check(spec)
+
 
 class SameHostFilter(filters.BaseHostFilter):
     """One of the ``same_host`` instances on the host."""
@@ -122,6 +151,12 @@ class SameHostFilter(filters.BaseHostFilter):
         if _hinted_instances_on_host(host, spec, 'same_host') is False:
             return self.reject(NOT_SAME_HOST)
         return None
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        if not hints.hint(spec, 'same_host'):
+            return None
+        return super().host_check(spec)
 
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -208,3 +243,9 @@ class SimpleCIDRAffinityFilter(filters.BaseHostFilter):
         if in_network(address, network):
             return None
         return self.reject(NOT_NEAR)
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        if not hints.hint(spec, 'build_near_host_ip'):
+            return None
+        return super().host_check(spec)

@@ -27,6 +27,7 @@ import oslo_messaging
 from scheduler import audit
 from scheduler import authorization
 from scheduler import decision_record
+from scheduler import metrics as metrics_mod
 from scheduler.codec import aggregate as aggregate_codec
 from scheduler.codec import context as context_codec
 from scheduler.codec import errors as codec_errors
@@ -103,11 +104,13 @@ class SchedulerEndpoint:
                  limits: limits_mod.DecodeLimits,
                  inflight: inflight_mod.InFlight,
                  authorizer: authorization.Authorizer,
-                 decisions: decision_record.DecisionLog | None = None
+                 decisions: decision_record.DecisionLog | None = None,
+                 metrics: metrics_mod.SchedulerMetrics | None = None
                  ) -> None:
         self._scheduler = scheduler
         self._authorizer = authorizer
         self._decisions = decisions
+        self._metrics = metrics
         self._hosts = hosts
         self._limits = limits
         self._inflight = inflight
@@ -126,6 +129,8 @@ class SchedulerEndpoint:
         decision = self._authorizer.method(method, context)
         if not decision.allowed:
             audit.denied(method, decision.rule, context)
+            if self._metrics is not None:
+                self._metrics.observe_denied(method)
         return decision.allowed
 
     def _instance_uuids(self, value: object) -> tuple[str, ...] | None:

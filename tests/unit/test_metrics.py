@@ -41,3 +41,35 @@ class FilterDurationTest(testtools.TestCase):
         self.assertNotIn(
             'hardened_scheduler_filter_duration_seconds_count',
             [s.name for f in m.registry.collect() for s in f.samples])
+
+
+class AuthorizationMetricsTest(testtools.TestCase):
+
+    def test_denied_and_dropped(self):
+        m = metrics.SchedulerMetrics()
+        rec = explanation.Recorder('req-1', 1)
+        rec.fail(explanation.STAGE_AUTHORIZATION, 'Not authorized')
+        m.observe_decision(rec.freeze(), 'denied')
+        m.observe_denied('update_aggregates')
+        rec = explanation.Recorder('req-2', 1)
+        rec.authorization_drops = (
+            'force_hosts', 'scheduler_hints._nova_check_type',
+            'scheduler_hints._nova_x', 'scheduler_hints._nova_y')
+        m.observe_decision(rec.freeze(), 'scheduled')
+        get = m.registry.get_sample_value
+        self.assertEqual(1.0, get('hardened_scheduler_select_destinations_'
+                                  'total', {'result': 'denied'}))
+        # A refusal is not a NoValidHost of some stage.
+        self.assertIsNone(get('hardened_scheduler_no_valid_host_total',
+                              {'stage': 'authorization'}))
+        for method in ('select_destinations', 'update_aggregates'):
+            self.assertEqual(1.0, get(
+                'hardened_scheduler_authorization_denied_total',
+                {'method': method}))
+        dropped = 'hardened_scheduler_request_fields_dropped_total'
+        self.assertEqual(1.0, get(dropped, {'field': 'force_hosts'}))
+        self.assertEqual(1.0, get(dropped, {
+            'field': 'scheduler_hints._nova_check_type'}))
+        # Caller-named hints share one label.
+        self.assertEqual(2.0, get(dropped, {
+            'field': 'scheduler_hints._nova*'}))

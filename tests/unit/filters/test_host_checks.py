@@ -1,8 +1,10 @@
 """Filters' per-request checks: skipped when they cannot reject, and
 otherwise the same answer as host_passes for every host."""
 
+import fixtures
 import testtools
 
+from scheduler.filters import affinity_filter as af
 from scheduler.filters import aggregate_instance_extra_specs as aies
 from scheduler.filters import all_hosts_filter
 from scheduler.filters import compute_capabilities_filter as ccf
@@ -15,6 +17,7 @@ from scheduler.filters import pci_passthrough_filter
 from scheduler import host_state
 from scheduler.objects import flavor
 from scheduler.objects import image
+from scheduler.objects import instance_group
 from tests.unit import fakes
 from tests.unit.filters import conf_fixture
 
@@ -148,3 +151,65 @@ class ComputeCapabilitiesParseTest(testtools.TestCase):
             [(p.key, p.scope, p.unscoped) for p in parsed])
         self.assertEqual('hw:maxphysaddr_bits', parsed[-1].shown)
 
+
+
+class AffinityHostChecksTest(testtools.TestCase):
+    """Group and hint filters ask no host when the request has no group
+    with their policy (or no hint); otherwise host_passes' answers."""
+
+    HOSTS_WITH_INSTANCES = [
+        fakes.host('g1', instances={'m1': 'p1', 'x': 'p2'},
+                   host_ip='10.0.0.5'),
+        fakes.host('g2', instances={'m2': 'p1'}, host_ip='10.0.1.5'),
+        fakes.host('g3', host_ip=None),
+    ]
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MonkeyPatch(
+            'tests.unit.filters.test_host_checks.HOSTS',
+            self.HOSTS_WITH_INSTANCES))
+        self.conf = conf_fixture.make_conf()
+
+    assert_same = HostCheckMatchesHostPassesTest.assert_same
+
+    def group(self, policy, hosts=(), members=()):
+        return instance_group.InstanceGroup(
+            uuid='g', policy=policy, policies=(policy,), hosts=tuple(hosts),
+            members=tuple(members), rules={'max_server_per_host': '1'})
+
+    def test_server_group_filters(self):
+        anti = af.ServerGroupAntiAffinityFilter(self.conf)
+        aff = af.ServerGroupAffinityFilter(self.conf)
+        for f in (anti, aff):
+            self.assertIsNone(self.assert_same(f, fakes.spec()))
+        self.assertIsNone(self.assert_same(anti, fakes.spec(
+            instance_group=self.group('affinity', hosts=('g1',)))))
+        self.assertIsNone(self.assert_same(aff, fakes.spec(
+            instance_group=self.group('anti-affinity', members=('m1',)))))
+        # Affinity without hosts yet: every host passes.
+        self.assertIsNone(self.assert_same(aff, fakes.spec(
+            instance_group=self.group('affinity'))))
+        self.assertIsNotNone(self.assert_same(aff, fakes.spec(
+            instance_group=self.group('affinity', hosts=('g1',)))))
+        self.assertIsNotNone(self.assert_same(anti, fakes.spec(
+            instance_group=self.group('anti-affinity', members=('m1',)))))
+
+    def test_hint_filters(self):
+        same = af.SameHostFilter(self.conf)
+        different = af.DifferentHostFilter(self.conf)
+        cidr = af.SimpleCIDRAffinityFilter(self.conf)
+        for f in (same, different, cidr):
+            self.assertIsNone(self.assert_same(f, fakes.spec(
+                project_id='p1')))
+        for hint in ({'same_host': ('m1',)}, {'same_host': ('x',)}):
+            self.assertIsNotNone(self.assert_same(same, fakes.spec(
+                project_id='p1', scheduler_hints=hint)))
+        self.assertIsNotNone(self.assert_same(different, fakes.spec(
+            project_id='p1', scheduler_hints={'different_host': ('m2',)})))
+        for hints in ({'build_near_host_ip': ('10.0.0.1',)},
+                      {'build_near_host_ip': ('10.0.0.1',),
+                       'cidr': ('/16',)},
+                      {'build_near_host_ip': ('bad',)}):
+            self.assertIsNotNone(self.assert_same(cidr, fakes.spec(
+                scheduler_hints=hints)))

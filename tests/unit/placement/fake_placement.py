@@ -15,6 +15,10 @@ class FakeResponse:
         self.headers = headers or {
             'openstack-request-id': 'req-0b1c2d3e-0000-4000-8000-000000000000'}
 
+    @property
+    def content(self):
+        return self.text.encode()
+
     def json(self):
         if self._body is None:
             return json.loads(self.text)
