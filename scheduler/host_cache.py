@@ -32,6 +32,7 @@ from oslo_config import cfg
 from scheduler import cache_state
 from scheduler import cast_journal as journal_mod
 from scheduler import cell_scatter
+from scheduler import gc_settle
 from scheduler import host_cache_loader as loader_mod
 from scheduler import host_cache_settings as settings_mod
 from scheduler import host_source
@@ -215,6 +216,7 @@ class HostStateCache:
                 self._swap(state, outcome.failures)
             self._loader.retain_cells(cells)
             self._loaded = True
+        gc_settle.settle_long_lived()
         self._observe('full', not outcome.failures)
         snap = state.snapshot
         LOG.info('Host states loaded: %d cells (%d unavailable), %d hosts, '

@@ -24,76 +24,77 @@ whole request; here the host is rejected with a reason.
 """
 
 import ipaddress
+from typing import ClassVar
 
 from scheduler import filters
 from scheduler import host_state
 from scheduler.filters import hints
+from scheduler.objects import instance_group as group_obj
 from scheduler.objects import request_spec
 
 NOT_GROUP_HOST = 'not a host of the affinity group'
 GROUP_FULL = 'anti-affinity group members on host at max_server_per_host'
 
 
-class ServerGroupAntiAffinityFilter(filters.BaseHostFilter):
-    """At most max_server_per_host members of the group on a host."""
+class _GroupPolicyFilter(filters.BaseHostFilter):
+    """A filter that applies only to requests whose server group has
+    ``policy_name``; no host is asked otherwise."""
 
     RUN_ON_REBUILD = False
+    policy_name: ClassVar[str]
+
+    def _group(self, spec: request_spec.RequestSpec
+               ) -> group_obj.InstanceGroup | None:
+        group = spec.instance_group
+        if group is None or group.policy != self.policy_name:
+            return None
+        return group
+
+    def host_check(self, spec: request_spec.RequestSpec
+                   ) -> filters.HostCheck | None:
+        if self._group(spec) is None:
+            return None
+        return super().host_check(spec)
+
+
+class ServerGroupAntiAffinityFilter(_GroupPolicyFilter):
+    """At most max_server_per_host members of the group on a host."""
+
     policy_name = 'anti-affinity'
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
                     ) -> filters.Rejection | None:
-        group = spec.instance_group
-        if group is None or group.policy != self.policy_name:
-            return None
+        group = self._group(spec)
         # A move (resize to the same host...) may check the host the
         # instance is already on: that host stays a valid destination.
-        if spec.instance_uuid in host.instances:
+        if group is None or spec.instance_uuid in host.instances:
             return None
         on_host = set(host.instances).intersection(group.members)
         if len(on_host) < group.max_server_per_host:
             return None
         return self.reject(GROUP_FULL)
 
-    def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
-        return _only_for_policy(self, spec)
 
-
-class ServerGroupAffinityFilter(filters.BaseHostFilter):
+class ServerGroupAffinityFilter(_GroupPolicyFilter):
     """Once the group has hosts, only those hosts."""
 
-    RUN_ON_REBUILD = False
     policy_name = 'affinity'
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
                     ) -> filters.Rejection | None:
-        group = spec.instance_group
-        if group is None or group.policy != self.policy_name:
-            return None
-        if not group.hosts or host.host in group.hosts:
+        group = self._group(spec)
+        if group is None or not group.hosts or host.host in group.hosts:
             return None
         return self.reject(NOT_GROUP_HOST)
 
     def host_check(self, spec: request_spec.RequestSpec
                    ) -> filters.HostCheck | None:
-        group = spec.instance_group
-        if group is not None and group.policy == self.policy_name and (
-                not group.hosts):
+        group = self._group(spec)
+        if group is None or not group.hosts:
             return None
-        return _only_for_policy(self, spec)
-
-
-def _only_for_policy(f: ServerGroupAntiAffinityFilter
-                     | ServerGroupAffinityFilter,
-                     spec: request_spec.RequestSpec
-                     ) -> filters.HostCheck | None:
-    """No per-host test unless the request's group has this policy."""
-    group = spec.instance_group
-    if group is None or group.policy != f.policy_name:
-        return None
-    return filters.BaseHostFilter.host_check(f, spec)
+        return super().host_check(spec)
 
 
 _ABSENT = object()

@@ -1,0 +1,24 @@
+"""Keeping the cyclic garbage collector off the host-state cache.
+
+A full cache load leaves tens of thousands of long-lived objects (one
+snapshot of every host). Python's full collections walk every tracked
+object, and a request allocates enough (Placement's decoded answer alone
+is one object per candidate field) to trigger them: at 1,000 hosts a
+collection during a request cost more than the scheduling work itself
+(benchmarks/README.md). After each full load, what is alive is moved to
+the permanent generation (``gc.freeze``), which collections skip.
+Refcounting still frees a replaced snapshot; the previous freeze is
+undone first so that any reference cycle in it can still be collected.
+"""
+
+import gc
+import threading
+
+_lock = threading.Lock()
+
+
+def settle_long_lived() -> None:
+    with _lock:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
