@@ -44,7 +44,9 @@ class BinaryTest(testtools.TestCase):
         self.admin = self.placement.admin
         self.dbs = self.useFixture(nova_db.NovaDatabases(('cell1',)))
         self.known = str(uuid.uuid4())
-        self.add_host('host1', 4096, instances=[self.known])
+        self.foreign = str(uuid.uuid4())
+        self.add_host('host1', 4096, instances=[self.known],
+                      foreign=[self.foreign])
         self.add_host('host2', 8192)
         self.service = self.useFixture(service_process.ServiceProcess(
             self.placement, command=service_process.binary(),
@@ -62,7 +64,7 @@ class BinaryTest(testtools.TestCase):
         self.nova = self.useFixture(nova_client.NovaRPC(
             self.service.transport, self.service.topic, fake_wire=False))
 
-    def add_host(self, name, ram_mb, instances=()):
+    def add_host(self, name, ram_mb, instances=(), foreign=()):
         rp = self.admin.provider(name, {
             'VCPU': {'total': 8}, 'MEMORY_MB': {'total': ram_mb},
             'DISK_GB': {'total': 200}})
@@ -74,10 +76,16 @@ class BinaryTest(testtools.TestCase):
         self.dbs.add_compute(
             'cell1', name, node_uuid=rp, memory_mb=ram_mb,
             free_ram_mb=ram_mb, memory_mb_used=0, vcpus_used=0,
-            stats={'num_instances': str(len(instances)),
+            stats={'num_instances': str(len(instances) + len(foreign)),
                    'io_workload': '0'})
+        # The requests' project is p1; same_host/different_host count only
+        # its instances.
         for inst in instances:
-            self.dbs.add_instance('cell1', name, instance_uuid=inst)
+            self.dbs.add_instance('cell1', name, instance_uuid=inst,
+                                  project='p1')
+        for inst in foreign:
+            self.dbs.add_instance('cell1', name, instance_uuid=inst,
+                                  project='p2')
         return rp
 
     def select(self, spec=None):
@@ -96,6 +104,9 @@ class BinaryTest(testtools.TestCase):
         # The instance in host1's database row list is known.
         self.assertEqual('host1', self.select(hinted_spec(
             same_host=[self.known])).service_host)
+        # Another project's instance on host1 counts as absent.
+        self.assertRaises(nova_client.nova_exception.NoValidHost,
+                          self.select, hinted_spec(same_host=[self.foreign]))
 
     def test_ping_and_no_valid_host(self):
         self.assertEqual(
