@@ -99,8 +99,9 @@ RPC_RULES = [
         description='Honour the request fields that pick hosts by name '
         '(force_hosts, force_nodes, requested_destination host and node, '
         'ignore_hosts). nova-api lets only admins set them; otherwise '
-        'they are dropped and audited, except those a rebuild or resize '
-        'of the request\'s own instance sets for the host it runs on.',
+        'they are dropped and audited, except a rebuild check of the '
+        'request\'s own instance on the host it runs on, and ignore_hosts '
+        'when the request moves an existing instance.',
         operations=[{'path': 'scheduler.select_destinations', 'method':
                      _RPC}]),
 ]

@@ -13,8 +13,9 @@ every claim. Here they are honoured only from a flow allowed to set them:
   rule (admins and services, as nova-api's policy), or
 - the flow's own shape, checked against the scheduler's own data, never
   against the message: a rebuild check names exactly the host and node
-  the request's single instance already runs on; ``ignore_hosts`` names
-  only hosts that instance runs on (resize, evacuate, rebuild).
+  the request's single instance already runs on; ``ignore_hosts`` comes
+  with a move of an instance that runs somewhere (resize, evacuate,
+  rebuild, live-migration retries), never with a new server.
 
 Anything else is dropped, the request goes on without it, and each drop
 is audited and counted in the decision record. Internal ``_nova*`` hints
@@ -84,7 +85,7 @@ FIELD_TRUST: Mapping[str, Trust] = types.MappingProxyType({
 
 # Fixed reasons (audit records and metrics labels stay low-cardinality).
 NOT_PRIVILEGED = 'caller may not target hosts'
-NOT_INSTANCE_HOST = 'not the host the instance runs on'
+NOT_A_MOVE = 'the request moves no existing instance'
 INTERNAL_HINT = 'internal hint not set by a verified flow'
 
 
@@ -173,10 +174,12 @@ def screen(spec: request_spec.RequestSpec,
                 if getattr(spec, name):
                     drops.append(Drop(name, NOT_PRIVILEGED))
                     changes[name] = None
-        own_hosts = {host for host, _ in locations}
-        if spec.ignore_hosts and not all(
-                h.lower() in own_hosts for h in spec.ignore_hosts):
-            drops.append(Drop('ignore_hosts', NOT_INSTANCE_HOST))
+        # nova sets ignore_hosts only when moving an existing instance
+        # (resize, evacuate, rebuild, live-migration retries listing the
+        # hosts already tried, which project managers may start); it only
+        # narrows the request's own hosts.
+        if spec.ignore_hosts and not locations:
+            drops.append(Drop('ignore_hosts', NOT_A_MOVE))
             changes['ignore_hosts'] = None
         dest = spec.requested_destination
         if dest is not None and (dest.host or dest.node):

@@ -224,7 +224,18 @@ class PrivilegedFieldsTest(AuthorizationTestBase):
         self.assertEqual('host1', chosen.service_host)
         self.assertEqual([], self.dropped())
 
-    def test_user_ignore_hosts_of_other_hosts_is_dropped(self):
+    def test_live_migration_retry_keeps_the_hosts_already_tried(self):
+        # nova 34 lets project managers live-migrate; a retry ignores the
+        # source and the hosts that failed.
+        [inst] = uuids(1)
+        self.cloud.place_instance('host1', inst)
+        spec = cloud_mod.spec(ignore_hosts=('host1', 'host2'))
+        [[chosen]] = self.select_as(
+            member(roles=('manager', 'member', 'reader')), spec, [inst])
+        self.assertEqual('host3', chosen.service_host)
+        self.assertEqual([], self.dropped())
+
+    def test_user_ignore_hosts_of_a_new_server_is_dropped(self):
         spec = cloud_mod.spec(ignore_hosts=('host2',))
         [[chosen]] = self.select_as(member(), spec, uuids(1))
         self.assertEqual('host2', chosen.service_host)

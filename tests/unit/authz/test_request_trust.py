@@ -111,16 +111,19 @@ class ScreenTest(testtools.TestCase):
             self.assertNotIn('_nova_check_type', s.spec.scheduler_hints)
             self.assertIsNone(s.spec.force_hosts)
 
-    def test_ignore_hosts_of_the_instances_own_host_is_kept(self):
-        s = self.screen(snap=snapshot('host2'), ignore_hosts=('Host2',))
-        self.assertEqual([], self.dropped(s))
-        self.assertEqual(('Host2',), s.spec.ignore_hosts)
+    def test_ignore_hosts_of_a_move_is_kept(self):
+        # Resize away from the instance's host; a live-migration retry
+        # also lists the hosts already tried.
+        for ignored in (('Host2',), ('host2', 'host1')):
+            s = self.screen(snap=snapshot('host2'), ignore_hosts=ignored)
+            self.assertEqual([], self.dropped(s))
+            self.assertEqual(ignored, s.spec.ignore_hosts)
 
-    def test_ignore_hosts_naming_other_hosts_is_dropped(self):
-        s = self.screen(snap=snapshot('host2'),
-                        ignore_hosts=('host2', 'host1'))
-        self.assertEqual(['ignore_hosts'], self.dropped(s))
-        self.assertIsNone(s.spec.ignore_hosts)
+    def test_ignore_hosts_of_a_new_server_is_dropped(self):
+        for snap in (snapshot(), snapshot('host2', project='p2')):
+            s = self.screen(snap=snap, ignore_hosts=('host2',))
+            self.assertEqual(['ignore_hosts'], self.dropped(s))
+            self.assertIsNone(s.spec.ignore_hosts)
 
     def test_destination_host_is_dropped_but_cell_kept(self):
         cell = destination.CellRef(uuid='cell-1')
