@@ -7,7 +7,6 @@ for a request that fails is released, whatever the failure was.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-import dataclasses
 import logging
 import random
 import time
@@ -22,9 +21,11 @@ from scheduler import authorization
 from scheduler import candidates as candidates_mod
 from scheduler import decision_record
 from scheduler import claims as claims_mod
+from scheduler import consumption
 from scheduler import errors
 from scheduler import explanation
 from scheduler import filters as filters_mod
+from scheduler import host_gathering
 from scheduler import host_ordering
 from scheduler import host_source
 from scheduler import host_state
@@ -102,15 +103,17 @@ class SchedulerManager:
                                        instance_uuids, snapshot, recorder)
             spec, rebuild = admitted.spec, admitted.rebuild
             if rebuild:
-                hosts = self._rebuild_hosts(spec, snapshot, recorder)
+                hosts = host_gathering.rebuild_hosts(spec, snapshot,
+                                                     recorder)
                 version = None
             else:
                 spec = self._request_filters(context, spec, snapshot, recorder)
                 found = candidates_mod.fetch(
                     self.placement, self.conf, spec, snapshot, recorder,
                     context.global_id)
-                hosts, candidates_of = self._candidate_hosts(
-                    spec, found, snapshot, recorder)
+                hosts, candidates_of = host_gathering.candidate_hosts(
+                    spec, found, snapshot, recorder,
+                    attach=self._attach_candidates)
                 version = found.version
             num_alts = (self.conf.scheduler.max_attempts - 1
                         if return_alternates else 0)
@@ -189,63 +192,6 @@ class SchedulerManager:
         recorder.request_filters.extend(applied)
         return spec
 
-    def _rebuild_hosts(self, spec: request_spec.RequestSpec,
-                       snapshot: host_source.HostSnapshot,
-                       recorder: explanation.Recorder
-                       ) -> list[host_state.HostState]:
-        """All hosts of the requested cell (or all cells): no Placement."""
-        dest = spec.requested_destination
-        cells = (frozenset({dest.cell.uuid})
-                 if dest is not None and dest.cell is not None else None)
-        hosts = snapshot.in_cells(cells)
-        recorder.hosts_found = len(hosts)
-        return hosts
-
-    def _candidate_hosts(self, spec: request_spec.RequestSpec,
-                         found: candidates_mod.Candidates,
-                         snapshot: host_source.HostSnapshot,
-                         recorder: explanation.Recorder
-                         ) -> tuple[list[host_state.HostState],
-                                    claims_mod.CandidatesOf]:
-        """The hosts Placement offered, and how to get their candidates."""
-        hosts, missing = snapshot.by_uuids(found.providers)
-        # Nested and sharing providers are summarized too; only providers
-        # that are compute nodes become hosts, so "missing" is not an error,
-        # except for nodes we know but left out for bad data.
-        incomplete = sum(1 for rp in found.providers
-                         if rp in snapshot.incomplete_nodes)
-        recorder.lose_hosts('with incomplete compute node data', incomplete)
-        if not hosts:
-            recorder.lose_hosts('unknown to the scheduler',
-                                missing - incomplete)
-        hosts = self._in_target_cell(spec, hosts, recorder)
-        recorder.unavailable_cells = len(snapshot.unavailable_cells)
-        recorder.hosts_found = len(hosts)
-        if not self._attach_candidates:
-            by_provider = found.by_provider
-            return hosts, lambda h: by_provider.get(h.uuid, ())
-        hosts = [host_state.with_candidates(h, found.by_provider.get(h.uuid,
-                                                                     ()))
-                 for h in hosts]
-        return hosts, _attached_candidates
-
-    @staticmethod
-    def _in_target_cell(spec: request_spec.RequestSpec,
-                        hosts: list[host_state.HostState],
-                        recorder: explanation.Recorder
-                        ) -> list[host_state.HostState]:
-        """Only the requested cell's hosts, unless cross-cell is allowed.
-
-        As nova's HostManager: conductor names the cell for moves.
-        """
-        dest = spec.requested_destination
-        if dest is None or dest.cell is None or dest.allow_cross_cell_move:
-            return hosts
-        kept = [h for h in hosts if h.cell_uuid == dest.cell.uuid]
-        recorder.lose_hosts('outside the requested cell',
-                            len(hosts) - len(kept))
-        return kept
-
     def _sorted(self, spec: request_spec.RequestSpec,
                 hosts: Sequence[host_state.HostState], index: int,
                 recorder: explanation.Recorder, rebuild: bool,
@@ -289,32 +235,15 @@ class SchedulerManager:
                 if claimed is None:
                     break
                 host, alloc_req = claimed
-                spec = _with_provider_mappings(spec, alloc_req)
+                spec = consumption.with_provider_mappings(spec, alloc_req)
             else:
                 host, alloc_req = ordered[0], None
             chosen.append((host, alloc_req))
             recorder.instances_placed = len(chosen)
-            spec, ordered = self._consume(spec, ordered, host, uuid)
+            spec, ordered = consumption.consume(
+                spec, ordered, host, self.clock(),
+                numa_packing=self._numa_packing)
         return chosen, ordered
-
-    def _consume(self, spec: request_spec.RequestSpec,
-                 ordered: list[host_state.HostState],
-                 host: host_state.HostState, uuid: str | None
-                 ) -> tuple[request_spec.RequestSpec,
-                            list[host_state.HostState]]:
-        """Virtually consume the chosen host for the next instances.
-
-        As nova, the request keeps the NUMA topology fitted on this host
-        for the next instances.
-        """
-        consumed, spec = host_state.consume_request(
-            host, spec, self.clock(), numa_packing=self._numa_packing)
-        ordered = [consumed if h.uuid == host.uuid else h for h in ordered]
-        group = spec.instance_group
-        if group is not None:
-            spec = spec.replace(instance_group=dataclasses.replace(
-                group, hosts=group.hosts + (host.host,)))
-        return spec, ordered
 
     def _no_valid_host(self, recorder: explanation.Recorder, started: float,
                        context: context_obj.RequestContext
@@ -326,21 +255,3 @@ class SchedulerManager:
         return errors.NoValidHost(
             expl, self.conf.hardened_scheduler.nova_compatible_reasons)
 
-
-def _attached_candidates(host: host_state.HostState
-                         ) -> tuple[Mapping[str, Any], ...]:
-    return host.allocation_candidates
-
-
-def _with_provider_mappings(spec: request_spec.RequestSpec,
-                            alloc_req: Mapping[str, Any]
-                            ) -> request_spec.RequestSpec:
-    """Record which providers serve each requested group, as nova does."""
-    if not spec.requested_resources:
-        return spec
-    mappings = alloc_req.get('mappings', {})
-    groups = tuple(
-        dataclasses.replace(
-            g, provider_uuids=tuple(mappings.get(g.requester_id, ())))
-        for g in spec.requested_resources)
-    return spec.replace(requested_resources=groups)
