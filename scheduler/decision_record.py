@@ -13,7 +13,6 @@ service catalog.
 """
 
 from collections.abc import Sequence
-import dataclasses
 import json
 import logging
 from typing import Any, Protocol
@@ -36,30 +35,6 @@ class Notifier(Protocol):
              payload: dict[str, Any]) -> None: ...
 
 
-def _stages(expl: explanation.Explanation) -> dict[str, Any]:
-    placement = (dataclasses.asdict(expl.placement)
-                 if expl.placement is not None else None)
-    return {
-        'request_filters': list(expl.request_filters),
-        'placement': placement,
-        'hosts_found': expl.hosts_found,
-        'host_losses': dict(expl.host_losses),
-        'unavailable_cells': expl.unavailable_cells,
-        'filters': [{'name': f.name, 'in': f.hosts_in, 'out': f.hosts_out,
-                     'reasons': dict(f.reasons)} for f in expl.filters],
-        'claims': dataclasses.asdict(expl.claims),
-    }
-
-
-def _target(expl: explanation.Explanation,
-            ids: ids_mod.Identifiers) -> dict[str, str] | None:
-    """The requested destination that does not exist, if that failed."""
-    if expl.target is None:
-        return None
-    host, node = expl.target
-    return {'host': ids.host(host), 'node': ids.node(node)}
-
-
 def _chosen(rows: Sequence[Sequence[selection.Selection]],
             ids: ids_mod.Identifiers) -> list[dict[str, Any]]:
     return [{'host': ids.host(row[0].service_host),
@@ -72,30 +47,28 @@ def build(expl: explanation.Explanation,
           context: context_obj.RequestContext, result: str,
           rows: Sequence[Sequence[selection.Selection]],
           ids: ids_mod.Identifiers) -> dict[str, Any]:
-    """The record of one call; ``rows`` is empty unless it scheduled."""
-    reason = None
-    if expl.failed_stage is not None:
-        # Our id-free text even when users get nova's (which names a
-        # requested host); the target itself follows, hashed.
-        reason = explanation.user_reason(expl)
-    return {
+    """The record of one call; ``rows`` is empty unless it scheduled.
+
+    The explanation's part is ``explanation.operator_record`` (stages,
+    counts, durations, the requested target hashed), with the caller's
+    ids, the outcome and the chosen hosts added.
+    """
+    record = explanation.operator_record(expl, ids)
+    record.update({
         'result': result,
+        # The explanation's request id is the global one, forwarded to
+        # Placement; the record names both of the caller's.
         'request_id': context.request_id,
         'global_request_id': context.global_request_id,
         'user_id': context.user_id,
         'project_id': context.project_id,
-        'instances': {'requested': expl.instances_requested,
-                      'placed': expl.instances_placed},
-        'failed_stage': expl.failed_stage,
-        'reason': reason,
-        # Operators' detail (may name a network); never sent to users.
-        'failure_detail': expl.failure_detail,
-        'target': _target(expl, ids),
-        'authorization_drops': list(expl.authorization_drops),
-        'stages': _stages(expl),
-        'durations_ms': dict(expl.durations_ms),
+        # Our id-free text even when users get nova's (which names a
+        # requested host).
+        'reason': (explanation.user_reason(expl)
+                   if expl.failed_stage is not None else None),
         'chosen': _chosen(rows, ids),
-    }
+    })
+    return record
 
 
 def notification_context(context: context_obj.RequestContext

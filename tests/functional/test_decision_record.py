@@ -43,10 +43,11 @@ class DecisionRecordTest(test_scheduling.SchedulingTestBase):
         self.assertEqual('project-1', record['project_id'])
         self.assertEqual({'requested': 2, 'placed': 2}, record['instances'])
         self.assertEqual(2, len(record['chosen']))
-        self.assertEqual(3, record['stages']['hosts_found'])
-        self.assertEqual(2, record['stages']['claims']['claimed'])
+        self.assertEqual(3, record['hosts_found'])
+        self.assertEqual(2, record['claims']['claimed'])
         for stage in ('admission', 'placement', 'filters', 'total'):
             self.assertIn(stage, record['durations_ms'])
+        self.assertIn('ComputeFilter', record['filter_durations_ms'])
         # Hosts are keyed hashes by default, never names.
         for chosen in record['chosen']:
             self.assertTrue(chosen['host'].startswith('host~'), chosen)

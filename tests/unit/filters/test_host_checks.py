@@ -1,7 +1,6 @@
 """Filters' per-request checks: skipped when they cannot reject, and
 otherwise the same answer as host_passes for every host."""
 
-import fixtures
 import testtools
 
 from scheduler.filters import affinity_filter as af
@@ -49,9 +48,11 @@ HOSTS = [
 
 class HostCheckMatchesHostPassesTest(testtools.TestCase):
 
+    hosts = HOSTS
+
     def assert_same(self, filter_, spec):
         check = filter_.host_check(spec)
-        for host in HOSTS:
+        for host in self.hosts:
             expected = filter_.host_passes(host, spec)
             got = host if check is None else check(host)
             if expected is None:
@@ -157,7 +158,7 @@ class AffinityHostChecksTest(testtools.TestCase):
     """Group and hint filters ask no host when the request has no group
     with their policy (or no hint); otherwise host_passes' answers."""
 
-    HOSTS_WITH_INSTANCES = [
+    hosts = [
         fakes.host('g1', instances={'m1': 'p1', 'x': 'p2'},
                    host_ip='10.0.0.5'),
         fakes.host('g2', instances={'m2': 'p1'}, host_ip='10.0.1.5'),
@@ -166,9 +167,6 @@ class AffinityHostChecksTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch(
-            'tests.unit.filters.test_host_checks.HOSTS',
-            self.HOSTS_WITH_INSTANCES))
         self.conf = conf_fixture.make_conf()
 
     assert_same = HostCheckMatchesHostPassesTest.assert_same
