@@ -288,6 +288,12 @@ def with_cell_changes(state: CacheState, cell: str,
     """Apply an incremental read of one cell's compute rows."""
     old_rows = state.rows.get(cell, CellRows())
     rows, changed_nodes, changed_hosts = old_rows.merged(changes)
+    if not changed_nodes and not changed_hosts:
+        # Rows read again (an overlapping read): nothing to rebuild.
+        if cell in state.rows and rows.watermark == old_rows.watermark:
+            return state
+        return dataclasses.replace(
+            state, rows=frozen({**state.rows, cell: rows}))
     by_host = rows.services_by_host()
     bases = dict(state.bases)
     hosts = dict(state.snapshot.hosts)

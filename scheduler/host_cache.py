@@ -1,9 +1,13 @@
 """The host states of every schedulable cell, kept current in memory.
 
 ``HostStateCache`` is the database-backed HostSource. Requests call
-``snapshot()``, which returns the current immutable HostSnapshot and never
-touches a database: no per-request scans of services or compute_nodes,
-no per-host queries. The snapshot is kept current by:
+``fresh_snapshot()``: the current immutable HostSnapshot with every change
+committed before the call applied (host_cache_fresh: the rows changed
+since the cache's watermark, a fingerprint of the API tables; shared by
+the requests that arrive together). ``with_providers()`` looks up, by
+uuid, candidate providers the snapshot does not know. Neither scans the
+tables nor queries per host; ``snapshot()`` never touches a database. The
+snapshot is also kept current by:
 
 - the fanout casts nova sends (update_aggregates, delete_aggregate,
   update/delete/sync_instance_info), with nova's HostManager semantics;
@@ -33,6 +37,7 @@ from scheduler import cache_state
 from scheduler import cast_journal as journal_mod
 from scheduler import cell_scatter
 from scheduler import gc_settle
+from scheduler import host_cache_fresh as fresh_mod
 from scheduler import host_cache_loader as loader_mod
 from scheduler import host_cache_settings as settings_mod
 from scheduler import host_source
@@ -57,11 +62,25 @@ class HostCacheError(Exception):
 
 
 class HostStateCache:
+    """The host states of nova's databases, cached and kept fresh.
+
+    ``cell_database_url`` (optional) derives a cell's database URL from
+    its cell_mappings row (``api_reader.CellRecord``) instead of
+    formatting ``database_connection`` against ``[database]connection``:
+    for embedders whose cell mappings hold something else, such as nova's
+    functional tests, which store the cell uuid and keep each cell in an
+    SQLite file of its own. The API database is always
+    ``[api_database]connection``.
+    """
+
     def __init__(self, settings: settings_mod.CacheSettings, *,
-                 conf: cfg.ConfigOpts | None = None) -> None:
+                 conf: cfg.ConfigOpts | None = None,
+                 cell_database_url: loader_mod.CellUrl | None = None
+                 ) -> None:
         self._settings = settings
         self._conf = conf
-        self._loader = loader_mod.Loader(settings.loader)
+        self._loader = loader_mod.Loader(
+            settings.loader, cell_database_url=cell_database_url)
         self._state = cache_state.CacheState(
             inputs=cache_state.Inputs(settings.ratios))
         # Swaps, casts, the journal and the pending hosts.
@@ -78,15 +97,32 @@ class HostStateCache:
         # Told of every reload: (kind 'full' or 'incremental', every cell
         # read). The service feeds it to its metrics.
         self.observer: Callable[[str, bool], None] | None = None
+        self._fresh = fresh_mod.FreshReads(self)
 
     @classmethod
-    def from_conf(cls, conf: cfg.ConfigOpts) -> 'HostStateCache':
-        return cls(settings_mod.CacheSettings.from_conf(conf), conf=conf)
+    def from_conf(cls, conf: cfg.ConfigOpts, *,
+                  cell_database_url: loader_mod.CellUrl | None = None
+                  ) -> 'HostStateCache':
+        return cls(settings_mod.CacheSettings.from_conf(conf), conf=conf,
+                   cell_database_url=cell_database_url)
 
     # -- the request path ----------------------------------------------
 
     def snapshot(self) -> host_source.HostSnapshot:
         return self._state.snapshot
+
+    def fresh_snapshot(self) -> host_source.HostSnapshot:
+        """The snapshot with every change committed before this call."""
+        if self._loaded:
+            self._fresh.wait_fresh()
+        return self._state.snapshot
+
+    def with_providers(self, snapshot: host_source.HostSnapshot,
+                       uuids: Sequence[str]) -> host_source.HostSnapshot:
+        """``snapshot`` with the nodes among ``uuids`` it lacked."""
+        if not self._loaded:
+            return snapshot
+        return self._fresh.with_providers(snapshot, uuids)
 
     @property
     def loaded(self) -> bool:
@@ -214,6 +250,7 @@ class HostStateCache:
                     before, api, cells, outcome, ops,
                     cache_state.Inputs(settings.ratios))
                 self._swap(state, outcome.failures)
+            self._fresh.after_full_read(api, outcome)
             self._loader.retain_cells(cells)
             self._loaded = True
         gc_settle.settle_long_lived()

@@ -3,8 +3,9 @@
 ``Loader`` owns the read-only engines (one for the API database, one per
 cell) and the cell thread pool. It returns plain data; deciding what to
 keep is the cache's job. Cell URLs come only from the API database's
-cell_mappings, formatted against ``[database]connection`` as nova does;
-nothing received over RPC ever opens a connection.
+cell_mappings, formatted against ``[database]connection`` as nova does,
+or from the embedder's ``cell_database_url`` when one is given; nothing
+received over RPC ever opens a connection.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +30,8 @@ LOG = logging.getLogger(__name__)
 T = TypeVar('T')
 HostInstances = dict[str, dict[str, str | None]]
 Images = dict[str, Mapping[str, str]]
+# How an embedder derives a cell's database URL from its cell_mappings row.
+CellUrl = Callable[[api_reader.CellRecord], str]
 
 
 class ApiDatabaseError(Exception):
@@ -53,6 +56,16 @@ class CellContent:
     rows: cell_reader.ComputeRows
     instances: HostInstances
     images: Images
+    # Where the first incremental read of instances starts.
+    instances_newest: datetime.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CellDelta:
+    """What changed in one cell since the times asked for."""
+
+    rows: cell_reader.ComputeRows
+    instances: cell_reader.InstanceChanges
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -60,11 +73,15 @@ class ApiContent:
     cells: tuple[api_reader.CellRecord, ...]
     host_cells: Mapping[str, str]
     aggregates: tuple[aggregate_obj.Aggregate, ...]
+    # api_reader.read_fingerprint, read in the same transaction.
+    fingerprint: tuple[object, ...] | None = None
 
 
 class Loader:
-    def __init__(self, settings: LoaderSettings) -> None:
+    def __init__(self, settings: LoaderSettings, *,
+                 cell_database_url: CellUrl | None = None) -> None:
         self.settings = settings
+        self._cell_url = cell_database_url
         self._api_engine: sa.Engine | None = None
         self._cells = engines.EngineSet(settings.cell_pool,
                                         settings.cell_timeout)
@@ -102,8 +119,13 @@ class Loader:
             by_id = {cell.id: cell.uuid for cell in cells}
             return ApiContent(tuple(cells),
                               api_reader.read_host_mappings(conn, by_id),
-                              tuple(api_reader.read_aggregates(conn)))
+                              tuple(api_reader.read_aggregates(conn)),
+                              api_reader.read_fingerprint(conn))
         return self._read_api(read)
+
+    def api_fingerprint(self) -> tuple[object, ...]:
+        """One cheap query whose answer changes with the API content."""
+        return self._read_api(api_reader.read_fingerprint)
 
     def mapped_cell(self, host: str) -> int | None:
         """The id of the cell ``host`` is mapped to (host_mappings)."""
@@ -113,6 +135,8 @@ class Loader:
     # -- cell databases ------------------------------------------------
 
     def _engine(self, cell: api_reader.CellRecord) -> sa.Engine:
+        if self._cell_url is not None:
+            return self._cells.get(cell.uuid, self._cell_url(cell))
         stored = cell.database_connection
         default = self.settings.cell_url_default
         if urls.is_template(stored) and default is None:
@@ -148,8 +172,33 @@ class Loader:
                 instances[host] = {}
             images = (self._images(conn, _uuids(instances))
                       if with_images else {})
-            return CellContent(rows, instances, images)
+            return CellContent(rows, instances, images,
+                               cell_reader.newest_instance_change(conn))
         return self._on_cells(cells, read)
+
+    def read_deltas(self, cells: Iterable[api_reader.CellRecord],
+                    since: Mapping[str, datetime.datetime | None],
+                    instances_since: Mapping[str, datetime.datetime | None]
+                    ) -> cell_scatter.Outcome[CellDelta]:
+        """Compute rows and instance rows changed since each cell's times.
+
+        Both in one transaction per cell; what a request reads first.
+        """
+        def read(cell: api_reader.CellRecord,
+                 conn: sa.Connection) -> CellDelta:
+            return CellDelta(
+                cell_reader.read_compute_rows(conn, since.get(cell.uuid)),
+                cell_reader.read_instance_changes(
+                    conn, instances_since.get(cell.uuid)))
+        return self._on_cells(cells, read)
+
+    def read_nodes(self, cells: Iterable[api_reader.CellRecord],
+                   uuids: Iterable[str]
+                   ) -> cell_scatter.Outcome[cell_reader.ComputeRows]:
+        """The compute nodes with these uuids (and services), per cell."""
+        wanted = sorted(set(uuids))
+        return self._on_cells(cells, lambda cell, conn: (
+            cell_reader.read_nodes_by_uuid(conn, wanted)))
 
     def read_changes(self, cells: Iterable[api_reader.CellRecord],
                      since: Mapping[str, datetime.datetime | None]

@@ -13,6 +13,8 @@ from scheduler.db import engines
 class CacheSettings:
     loader: loader_mod.LoaderSettings
     resync_interval: float = 10.0
+    # Seconds a request's read starts before the watermark.
+    change_overlap: float = 2.0
     full_resync_interval: float = 600.0
     track_instance_changes: bool = True
     load_instance_images: bool = False
@@ -32,6 +34,7 @@ class CacheSettings:
                 cell_timeout=hardened.cell_database_timeout,
                 cell_workers=conf.cell_worker_thread_pool_size),
             resync_interval=hardened.host_state_resync_interval,
+            change_overlap=hardened.host_state_change_overlap,
             full_resync_interval=hardened.host_state_full_resync_interval,
             track_instance_changes=(
                 conf.filter_scheduler.track_instance_changes),

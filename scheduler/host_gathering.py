@@ -34,19 +34,26 @@ def rebuild_hosts(spec: request_spec.RequestSpec,
 def candidate_hosts(spec: request_spec.RequestSpec,
                     found: candidates_mod.Candidates,
                     snapshot: host_source.HostSnapshot,
-                    recorder: explanation.Recorder, *, attach: bool
+                    recorder: explanation.Recorder, *, attach: bool,
+                    source: host_source.HostSource | None = None
                     ) -> tuple[list[host_state.HostState],
                                claims_mod.CandidatesOf]:
     """The hosts Placement offered, and how to get their candidates.
 
     With ``attach``, every host carries its candidates (for filters that
     read them); otherwise they are looked up only for hosts claimed or
-    offered as alternates.
+    offered as alternates. Providers ``snapshot`` does not know are
+    looked up by uuid through ``source`` first (a compute that appeared
+    after the snapshot was taken).
     """
+    if source is not None:
+        snapshot = host_source.with_providers(source, snapshot,
+                                              found.providers)
     hosts, missing = snapshot.by_uuids(found.providers)
     # Nested and sharing providers are summarized too; only providers
     # that are compute nodes become hosts, so "missing" is not an error,
-    # except for nodes we know but left out for bad data.
+    # except for nodes we know but left out for bad data. With a source,
+    # "unknown" means a provider that has no compute node row.
     incomplete = sum(1 for rp in found.providers
                      if rp in snapshot.incomplete_nodes)
     recorder.lose_hosts('with incomplete compute node data', incomplete)

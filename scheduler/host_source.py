@@ -5,6 +5,14 @@ one snapshot when it starts and uses only that, so a refresh that swaps in
 a new snapshot never shows a request half of the old state and half of the
 new. ``InMemoryHostSource`` holds a snapshot given to it (tests, embedding,
 the simulator); the database-backed cache implements the same protocol.
+
+The request takes its snapshot with ``fresh_snapshot()``: every change
+committed before the call is in it (the database-backed cache reads what
+changed since its last read). Once Placement answered, ``with_providers``
+adds the candidate providers the snapshot did not know, if they turn out
+to be compute nodes. Both are optional for a source (``FreshHostSource``):
+the module functions of the same names fall back to ``snapshot()`` for a
+source that only has that.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,6 +20,7 @@ import dataclasses
 import threading
 import types
 from typing import Protocol
+from typing import runtime_checkable
 
 from scheduler import host_state
 from scheduler.objects import aggregate as aggregate_obj
@@ -58,6 +67,23 @@ class HostSnapshot:
         return [h for h in self.hosts.values()
                 if cell_uuids is None or h.cell_uuid in cell_uuids]
 
+    def with_nodes(self, hosts: Iterable[host_state.HostState],
+                   incomplete: Mapping[str, str]) -> 'HostSnapshot':
+        """This snapshot with more hosts and left-out nodes added."""
+        added = {h.uuid: h for h in hosts}
+        if not added and not incomplete:
+            return self
+        return dataclasses.replace(
+            self,
+            hosts=types.MappingProxyType({**self.hosts, **added}),
+            incomplete_nodes=types.MappingProxyType(
+                {**self.incomplete_nodes, **incomplete}))
+
+    def unknown(self, uuids: Iterable[str]) -> list[str]:
+        """The uuids that are neither hosts nor left-out nodes here."""
+        return [u for u in uuids
+                if u not in self.hosts and u not in self.incomplete_nodes]
+
     def find_nodes(self, host: str | None, node: str | None
                    ) -> list[str]:
         """Compute node uuids matching a host and/or node name.
@@ -77,6 +103,44 @@ class HostSource(Protocol):
         ...
 
 
+@runtime_checkable
+class FreshHostSource(HostSource, Protocol):
+    def fresh_snapshot(self) -> HostSnapshot:
+        """A snapshot with every change committed before this call.
+
+        May read a database (briefly, bounded by its timeout); never
+        raises for a database that cannot be read: the cached state is
+        returned instead.
+        """
+        ...
+
+    def with_providers(self, snapshot: HostSnapshot,
+                       uuids: Sequence[str]) -> HostSnapshot:
+        """``snapshot`` with these providers added if they are nodes.
+
+        For candidate providers ``snapshot`` does not know: the nodes
+        found are added (as hosts or left-out nodes); the others are not
+        compute nodes. Never raises for a database that cannot be read.
+        """
+        ...
+
+
+def fresh_snapshot(source: HostSource) -> HostSnapshot:
+    """``source.fresh_snapshot()``, or its snapshot if it has no such."""
+    if isinstance(source, FreshHostSource):
+        return source.fresh_snapshot()
+    return source.snapshot()
+
+
+def with_providers(source: HostSource, snapshot: HostSnapshot,
+                   uuids: Sequence[str]) -> HostSnapshot:
+    """``source.with_providers(...)`` for the uuids ``snapshot`` lacks."""
+    unknown = snapshot.unknown(uuids)
+    if not unknown or not isinstance(source, FreshHostSource):
+        return snapshot
+    return source.with_providers(snapshot, unknown)
+
+
 class InMemoryHostSource:
     """A host source over snapshots handed to it."""
 
@@ -86,6 +150,14 @@ class InMemoryHostSource:
 
     def snapshot(self) -> HostSnapshot:
         return self._snapshot
+
+    def fresh_snapshot(self) -> HostSnapshot:
+        # What it was handed is all there is.
+        return self._snapshot
+
+    def with_providers(self, snapshot: HostSnapshot,
+                       uuids: Sequence[str]) -> HostSnapshot:
+        return snapshot
 
     def replace(self, snapshot: HostSnapshot) -> None:
         # Rebinding one attribute is atomic; the lock orders writers.

@@ -94,7 +94,9 @@ class SchedulerManager:
         count = len(instance_uuids) if instance_uuids else spec.num_instances
         recorder = explanation.Recorder(context.global_id, count)
         started = time.monotonic()
-        snapshot = self.hosts.snapshot()
+        # Every change committed before the request began (admission
+        # reads it too).
+        snapshot = host_source.fresh_snapshot(self.hosts)
         claims: claims_mod.Claims | None = None
         candidates_of: claims_mod.CandidatesOf | None = None
         memo = weighers_mod.WeighingMemo()
@@ -113,7 +115,7 @@ class SchedulerManager:
                     context.global_id)
                 hosts, candidates_of = host_gathering.candidate_hosts(
                     spec, found, snapshot, recorder,
-                    attach=self._attach_candidates)
+                    attach=self._attach_candidates, source=self.hosts)
                 version = found.version
             num_alts = (self.conf.scheduler.max_attempts - 1
                         if return_alternates else 0)

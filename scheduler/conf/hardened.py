@@ -85,8 +85,26 @@ OPTS: list[cfg.Opt] = [
         default=10.0,
         min=1.0,
         help='Seconds between background reads of the compute_nodes and '
-             'services rows changed in each cell database. Keep it well '
-             'below [DEFAULT]service_down_time.'),
+             'services rows changed in each cell database. Each request '
+             'also reads the changes committed before it started, so this '
+             'only keeps the cache current between requests (and the '
+             'request-time reads small). Keep it well below '
+             '[DEFAULT]service_down_time.'),
+    cfg.FloatOpt(
+        'host_state_change_overlap',
+        default=2.0,
+        min=0.0,
+        help='Seconds before the newest timestamp already read at which '
+             'the read each request makes of the compute_nodes, services '
+             'and instances rows changed since the last read starts. nova '
+             'stamps rows with the clock of the service that writes them, '
+             'MySQL DATETIME columns keep whole seconds, and a transaction '
+             'commits after it stamps its rows: the overlap catches rows '
+             'committed late or stamped by a clock slightly behind. Keep '
+             'the clocks of nova\'s hosts synchronized (NTP); a change '
+             'stamped further in the past than this is only seen by the '
+             'background resync (30 seconds of overlap) or the next full '
+             'reload. Rows read again that did not change cost nothing.'),
     cfg.IntOpt(
         'host_state_full_resync_interval',
         default=600,

@@ -104,3 +104,29 @@ def read_aggregates(conn: sa.Connection) -> list[aggregate_obj.Aggregate]:
             hosts=frozenset(hosts.get(row.id, ())),
             metadata=types.MappingProxyType(metadata.get(row.id, {}))))
     return result
+
+
+# The API tables the cache reads. They hard-delete rows (a host leaving
+# an aggregate, a metadata key removed, a host mapping deleted), so no
+# timestamp shows every change.
+FINGERPRINTED = (t.cell_mappings, t.host_mappings, t.aggregates,
+                 t.aggregate_hosts, t.aggregate_metadata)
+
+
+def read_fingerprint(conn: sa.Connection) -> tuple[object, ...]:
+    """A value that changes whenever the content read_* return changes.
+
+    One round trip: per table COUNT(id), SUM(id), MAX(id),
+    MAX(created_at), MAX(updated_at). An insert moves the count and the
+    ids, a delete the count and the sum, an update (nova's models stamp
+    updated_at) the newest updated_at.
+    """
+    columns: list[sa.ScalarSelect[object]] = []
+    for table in FINGERPRINTED:
+        c = table.c
+        for aggregate in (sa.func.count(c.id), sa.func.sum(c.id),
+                          sa.func.max(c.id), sa.func.max(c.created_at),
+                          sa.func.max(c.updated_at)):
+            columns.append(sa.select(aggregate).scalar_subquery())
+    row = conn.execute(sa.select(*columns)).one()
+    return tuple(row)

@@ -117,3 +117,98 @@ def read_system_metadata(conn: sa.Connection, uuids: Iterable[str]
         for row in conn.execute(query.where(c.instance_uuid.in_(batch))):
             result.setdefault(row.instance_uuid, {})[row.key] = row.value
     return result
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InstanceChange:
+    """Where an instance is now, as one instances row says."""
+
+    uuid: str
+    # None when the instance is deleted or not on a host.
+    host: str | None
+    node: str | None
+    project_id: str | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InstanceChanges:
+    changes: tuple[InstanceChange, ...]
+    # The newest created/updated/deleted timestamp among the rows read.
+    newest: datetime.datetime | None
+
+
+def read_instance_changes(conn: sa.Connection,
+                          since: datetime.datetime | None
+                          ) -> InstanceChanges:
+    """Instances rows created, updated or deleted at or after ``since``.
+
+    None reads every row that has a timestamp at all: what follows a full
+    read that found none (newest_instance_change returned None).
+    """
+    c = t.instances.c
+    query = sa.select(c.uuid, c.host, c.node, c.project_id, c.deleted,
+                      c.created_at, c.updated_at, c.deleted_at)
+    if since is None:
+        query = query.where(sa.or_(c.created_at.is_not(None),
+                                   c.updated_at.is_not(None),
+                                   c.deleted_at.is_not(None)))
+    else:
+        query = query.where(_changed_since(t.instances, since))
+    rows = [dict(row._mapping)
+            for row in conn.execute(query.order_by(c.id))]
+    changes = tuple(InstanceChange(
+        uuid=row['uuid'],
+        host=None if row['deleted'] else row['host'],
+        node=row['node'], project_id=row['project_id']) for row in rows)
+    return InstanceChanges(changes, _newest(rows))
+
+
+def newest_instance_change(conn: sa.Connection) -> datetime.datetime | None:
+    """The newest timestamp in the instances table, deleted rows included.
+
+    Where the first incremental read of instances starts after a full read.
+    """
+    c = t.instances.c
+    row = conn.execute(sa.select(sa.func.max(c.created_at),
+                                 sa.func.max(c.updated_at),
+                                 sa.func.max(c.deleted_at))).one()
+    stamps = [_as_datetime(value) for value in row if value is not None]
+    return max(stamps) if stamps else None
+
+
+def _as_datetime(value: Any) -> datetime.datetime:
+    # SQLite hands MAX() of a DATETIME back as text.
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value)
+    return value  # type: ignore[no-any-return]
+
+
+def read_nodes_by_uuid(conn: sa.Connection,
+                       uuids: Iterable[str]) -> ComputeRows:
+    """The live compute nodes with these uuids and their hosts' services.
+
+    One query per BATCH uuids for the nodes and one per BATCH hosts for
+    the nova-compute services. ``newest`` is None: a lookup by uuid says
+    nothing about the rows it did not read, so it moves no watermark.
+    """
+    cn, sv = t.compute_nodes, t.services
+    pool = compact_rows.ValuePool()
+    nodes: tuple[Row, ...] = ()
+    for batch in _batches(sorted(set(uuids))):
+        nodes += _compact(conn.execute(
+            sa.select(cn).where(cn.c.deleted == 0, cn.c.uuid.in_(batch))
+            .order_by(cn.c.id)), pool)
+    hosts = sorted({str(r['host']) for r in nodes if r.get('host')})
+    service_ids = sorted({int(r['service_id']) for r in nodes
+                          if not r.get('host')
+                          and r.get('service_id') is not None})
+    services: tuple[Row, ...] = ()
+    base = (sa.select(sv).where(sv.c.binary == COMPUTE_BINARY,
+                                sv.c.deleted == 0).order_by(sv.c.id))
+    for batch in _batches(hosts):
+        services += _compact(conn.execute(
+            base.where(sv.c.host.in_(batch))), pool)
+    for ids in _batches([str(i) for i in service_ids]):
+        services += _compact(conn.execute(
+            base.where(sv.c.id.in_([int(i) for i in ids]))), pool)
+    return ComputeRows(nodes, services, None)

@@ -12,6 +12,14 @@ import sqlalchemy as sa
 API = sa.MetaData()
 CELL = sa.MetaData()
 
+
+def _api_timestamps() -> list[sa.Column[object]]:
+    # nova's API models all carry them; only the per-request change
+    # fingerprint (api_reader.read_fingerprint) reads them.
+    return [sa.Column(name, sa.DateTime)
+            for name in ('created_at', 'updated_at')]
+
+
 # -- API database ([api_database]connection) ---------------------------
 
 cell_mappings = sa.Table(
@@ -22,6 +30,7 @@ cell_mappings = sa.Table(
     # A template or a full URL with credentials: never logged.
     sa.Column('database_connection', sa.Text),
     sa.Column('disabled', sa.Boolean),
+    *_api_timestamps(),
 )
 
 host_mappings = sa.Table(
@@ -29,6 +38,7 @@ host_mappings = sa.Table(
     sa.Column('id', sa.Integer, primary_key=True),
     sa.Column('cell_id', sa.Integer),
     sa.Column('host', sa.String(255)),
+    *_api_timestamps(),
 )
 
 aggregates = sa.Table(
@@ -36,8 +46,7 @@ aggregates = sa.Table(
     sa.Column('id', sa.Integer, primary_key=True),
     sa.Column('uuid', sa.String(36)),
     sa.Column('name', sa.String(255)),
-    sa.Column('created_at', sa.DateTime),
-    sa.Column('updated_at', sa.DateTime),
+    *_api_timestamps(),
 )
 
 aggregate_hosts = sa.Table(
@@ -45,6 +54,7 @@ aggregate_hosts = sa.Table(
     sa.Column('id', sa.Integer, primary_key=True),
     sa.Column('aggregate_id', sa.Integer),
     sa.Column('host', sa.String(255)),
+    *_api_timestamps(),
 )
 
 aggregate_metadata = sa.Table(
@@ -53,6 +63,7 @@ aggregate_metadata = sa.Table(
     sa.Column('aggregate_id', sa.Integer),
     sa.Column('key', sa.String(255)),
     sa.Column('value', sa.String(255)),
+    *_api_timestamps(),
 )
 
 # -- each cell database (cell_mappings.database_connection) ------------
@@ -121,7 +132,9 @@ instances = sa.Table(
     sa.Column('id', sa.Integer, primary_key=True),
     sa.Column('uuid', sa.String(36)),
     sa.Column('host', sa.String(255)),
+    sa.Column('node', sa.String(255)),
     sa.Column('project_id', sa.String(255)),
+    *_timestamps(),
     sa.Column('deleted', sa.Integer),
 )
 

@@ -59,6 +59,13 @@ class StaticHostCache:
     def snapshot(self) -> host_source.HostSnapshot:
         return self._source.snapshot()
 
+    def fresh_snapshot(self) -> host_source.HostSnapshot:
+        return host_source.fresh_snapshot(self._source)
+
+    def with_providers(self, snapshot: host_source.HostSnapshot,
+                       uuids: Sequence[str]) -> host_source.HostSnapshot:
+        return host_source.with_providers(self._source, snapshot, uuids)
+
     def _ignored(self, what: str) -> None:
         LOG.debug('%s ignored: the host source is static', what)
 

@@ -124,21 +124,26 @@ class FakeNovaDatabases(fixtures.Fixture):
         self.write(cell, statement.values(**values))
 
     def add_instance(self, cell, host, *, project='project-a',
-                     instance_uuid=None, system_metadata=None, deleted=0):
+                     instance_uuid=None, system_metadata=None, deleted=0,
+                     **columns):
         instance_uuid = instance_uuid or str(uuid_mod.uuid4())
         self.write(cell, t.instances.insert().values(
             uuid=instance_uuid, host=host, project_id=project,
-            deleted=deleted))
+            deleted=deleted, **columns))
         for key, value in (system_metadata or {}).items():
             self.write(cell, t.instance_system_metadata.insert().values(
                 instance_uuid=instance_uuid, key=key, value=value,
                 deleted=0))
         return instance_uuid
 
-    def delete_instance(self, cell, instance_uuid):
+    def delete_instance(self, cell, instance_uuid, **columns):
         self.write(cell, t.instances.update().where(
             t.instances.c.uuid == instance_uuid).values(
-                deleted=t.instances.c.id))
+                deleted=t.instances.c.id, **columns))
+
+    def update_instance(self, cell, instance_uuid, **values):
+        self.write(cell, t.instances.update().where(
+            t.instances.c.uuid == instance_uuid).values(**values))
 
     def add_aggregate(self, name, hosts=(), metadata=None):
         with self.api.begin() as conn:
