@@ -12,8 +12,10 @@
 ``create_service`` builds everything in the calling process and starts
 nothing: no thread, no connection before ``start()``. Without ``hosts``
 it builds the database-backed host-state cache from ``conf``; without
-``placement`` a Placement client from ``[placement]``. The service
-starts and stops the cache it uses.
+``placement`` a Placement client from ``[placement]``; without
+``neutron`` a Neutron client from ``[neutron]``. The service starts and
+stops the cache it uses. An embedding process: see
+``docs/operator-guide.md`` (Embedding).
 
 ``stop()`` drains as nova's services do: it stops taking messages, waits
 for the requests in flight for ``[DEFAULT] manager_shutdown_timeout``
@@ -213,6 +215,7 @@ def create_service(
         conf: cfg.ConfigOpts, transport: Any, *,
         hosts: cache_mod.HostCache | host_source.HostSource | None = None,
         placement: placement_client.PlacementClient | None = None,
+        neutron: request_filters.NeutronReader | None = None,
         filters: Sequence[filters_mod.BaseHostFilter] | None = None,
         weighers: Sequence[weighers_mod.BaseWeigher] | None = None,
         request_filter_chain: Sequence[
@@ -221,18 +224,31 @@ def create_service(
         notification_transport: Any | None = None) -> SchedulerService:
     """A scheduler service on ``transport``, not started.
 
+    Every collaborator that talks to something outside the process can
+    be handed in; each one left out is built from ``conf`` here, without
+    connecting (connections open on first use, after ``start()``).
+
     :param conf: a ConfigOpts with the scheduler options registered
         (``scheduler.conf.register_opts``) and parsed.
     :param transport: an oslo.messaging RPC transport
         (``scheduler.rpc.server.get_transport(conf)`` or any other,
         e.g. ``fake://`` in tests).
-    :param hosts: a HostCache (casts update it, SIGHUP refreshes it) or
-        a plain HostSource (casts are then ignored); default: the
-        database-backed cache built from ``conf``.
-    :param placement: a Placement client; default: one from
-        ``[placement]``.
+    :param hosts: where host states come from. A HostCache (casts from
+        computes update it, ``reset()``/SIGHUP refreshes it; the service
+        starts and stops it) or a plain HostSource (casts are then
+        ignored). Default: the cache read from nova's databases as
+        ``conf`` configures them.
+    :param placement: the Placement client
+        (``scheduler.placement.client.PlacementClient`` or any object
+        with its methods); the service wraps it so that a stop can abort
+        requests in flight. Default: one from ``[placement]``.
+    :param neutron: the Neutron reader of the request filters that need
+        ports and segments (``scheduler.request_filters.NeutronReader``,
+        e.g. ``scheduler.neutron.client.NeutronClient``). Default: a
+        NeutronClient from ``[neutron]``, which loads its credentials
+        only when a request first needs Neutron.
     :param filters, weighers, request_filter_chain, rng: passed to the
-        manager (default: the configured plugins).
+        manager (default: the configured plugins, random.SystemRandom).
     :param notification_transport: where decision notifications go when
         ``[oslo_messaging_notifications] driver`` enables them; default:
         oslo.messaging's notification transport from ``conf``.
@@ -253,7 +269,7 @@ def create_service(
         conf,
         # Same calls as the client: the manager sees a PlacementClient.
         placement=cast(placement_client.PlacementClient, guarded),
-        hosts=cache, filters=filters, weighers=weighers,
+        hosts=cache, neutron=neutron, filters=filters, weighers=weighers,
         request_filter_chain=request_filter_chain, rng=rng,
         metrics=metrics, authorizer=authorizer, decisions=decisions)
     api = endpoints.SchedulerEndpoint(

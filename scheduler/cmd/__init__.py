@@ -8,6 +8,12 @@ Importing this package, before any oslo library, does two things:
   on native threads;
 - it selects oslo.service's threading backend, whose default is still
   eventlet.
+
+Only the entry points (``hardened-scheduler``, ``hardened-scheduler-manage``)
+import it. The library installs no import hook: importing
+``scheduler.rpc`` or ``scheduler.service`` only chooses the threading
+backend if nothing chose one yet (``scheduler.threading_backend``), so a
+process embedding the service keeps its own imports.
 """
 
 import importlib.abc
@@ -25,10 +31,25 @@ class _RefuseEventlet(importlib.abc.MetaPathFinder):
         return None
 
 
+def _monkey_patched() -> bool:
+    patcher = sys.modules.get('eventlet.patcher')
+    is_patched = getattr(patcher, 'is_monkey_patched', None)
+    return is_patched is not None and any(
+        is_patched(name) for name in ('os', 'select', 'socket', 'thread',
+                                      'time'))
+
+
 def refuse_eventlet() -> None:
-    if 'eventlet' in sys.modules:
-        raise RuntimeError('eventlet was imported before hardened-scheduler '
-                           'could refuse it')
+    """Refuse every later eventlet import in this process.
+
+    eventlet already loaded but patching nothing (futurist and
+    oslo.messaging import it when they can, e.g. when a test imported the
+    library first) changes nothing for native threads; eventlet's monkey
+    patches do, and are refused with a RuntimeError.
+    """
+    if _monkey_patched():
+        raise RuntimeError('eventlet monkey-patched this process before '
+                           'hardened-scheduler could refuse it')
     if not any(isinstance(f, _RefuseEventlet) for f in sys.meta_path):
         sys.meta_path.insert(0, _RefuseEventlet())
 

@@ -1,7 +1,9 @@
 """Log redaction: secrets masked everywhere, identifiers hashed.
 
 Every log line of the process (ours and the libraries') goes through
-``RedactionFilter`` once ``install(conf)`` has run:
+``RedactionFilter`` once ``install(conf)`` has run (the entry points);
+``install_on(conf)`` redacts only the service's own loggers, for a
+process that embeds the service:
 
 - tokens, passwords and URL credentials are masked at every level
   (``secrets``);
@@ -36,15 +38,21 @@ from scheduler.redaction.log_filter import redact_text
 from scheduler.redaction.log_filter import RedactingFormatter
 from scheduler.redaction.log_filter import RedactionFilter
 from scheduler.redaction.secrets import mask_secrets
+from scheduler.redaction.log_filter import RedactedException
 from scheduler.redaction.setup import install
+from scheduler.redaction.setup import install_on
+from scheduler.redaction.setup import LIBRARY_LOGGERS
 from scheduler.redaction.setup import refresh
+from scheduler.redaction.setup import SERVICE_LOGGERS
 from scheduler.redaction.setup import uninstall
 from scheduler.redaction.summaries import TopHosts
 
 __all__ = [
-    'AGGREGATE', 'CLEAR', 'HASHED', 'HOST', 'INSTANCE', 'KINDS', 'MODES',
-    'NODE', 'PROVIDER', 'UUID', 'Identifier', 'Identifiers',
+    'AGGREGATE', 'CLEAR', 'HASHED', 'HOST', 'INSTANCE', 'KINDS',
+    'LIBRARY_LOGGERS', 'MODES', 'NODE', 'PROVIDER', 'SERVICE_LOGGERS',
+    'UUID', 'Identifier', 'Identifiers', 'RedactedException',
     'RedactingFormatter', 'RedactionFilter', 'TopHosts', 'aggregate',
-    'host', 'install', 'instance', 'is_uuid', 'mask_secrets', 'node',
-    'provider', 'redact_text', 'refresh', 'uninstall',
+    'host', 'install', 'install_on', 'instance', 'is_uuid',
+    'mask_secrets', 'node', 'provider', 'redact_text', 'refresh',
+    'uninstall',
 ]

@@ -141,12 +141,42 @@ def _traceback(exc_info: Any) -> str | None:
         return f'<traceback of {_safe_str(exc_info[0])} unavailable>'
 
 
-class RedactionFilter(logging.Filter):
-    """Redacts each record in place; always lets it through."""
+class RedactedException(Exception):
+    """Stands for a logged exception once redacted (``keep_exc_info``)."""
 
-    def __init__(self, identifiers: ids_mod.Identifiers) -> None:
+
+def _redacted_exc_info(exc_info: Any, identifiers: ids_mod.Identifiers
+                       ) -> Any:
+    if not isinstance(exc_info, tuple) or len(exc_info) != 3 or (
+            exc_info[0] is None):
+        return None
+    try:
+        summary = ''.join(traceback.format_exception_only(
+            exc_info[0], exc_info[1])).strip()
+    except Exception:
+        summary = f'<{_safe_str(exc_info[0])}>'
+    return (RedactedException,
+            RedactedException(redact_text(summary, identifiers)),
+            exc_info[2])
+
+
+class RedactionFilter(logging.Filter):
+    """Redacts each record in place; always lets it through.
+
+    With ``keep_exc_info`` (redaction of the service's loggers only, under
+    formatters we do not wrap) a record that carried an exception keeps
+    an ``exc_info``: a ``RedactedException`` whose text is the redacted
+    summary, over the original frames. Formatters that format
+    ``exc_info`` themselves (oslo.log's) then show redacted text, and
+    oslo.log takes its error summary from it rather than from the
+    exception being handled.
+    """
+
+    def __init__(self, identifiers: ids_mod.Identifiers,
+                 keep_exc_info: bool = False) -> None:
         super().__init__()
         self.identifiers = identifiers
+        self.keep_exc_info = keep_exc_info
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, _DONE, False):
@@ -154,7 +184,7 @@ class RedactionFilter(logging.Filter):
         # Read once: a reload may swap the settings while we work.
         identifiers = self.identifiers
         try:
-            self._redact(record, identifiers)
+            self._redact(record, identifiers, self.keep_exc_info)
         except Exception as exc:
             record.msg = ('Log message withheld: it could not be redacted '
                           f'({type(exc).__name__})')
@@ -167,8 +197,11 @@ class RedactionFilter(logging.Filter):
 
     @staticmethod
     def _redact(record: logging.LogRecord,
-                identifiers: ids_mod.Identifiers) -> None:
+                identifiers: ids_mod.Identifiers,
+                keep_exc_info: bool = False) -> None:
         message = redact_text(_message(record, identifiers), identifiers)
+        exc_info = (_redacted_exc_info(record.exc_info, identifiers)
+                    if keep_exc_info else None)
         tb = _traceback(record.exc_info)
         if tb is None and record.exc_text:
             tb = _safe_str(record.exc_text)
@@ -178,7 +211,7 @@ class RedactionFilter(logging.Filter):
                  if record.stack_info else record.stack_info)
         record.msg = message
         record.args = ()
-        record.exc_info = None
+        record.exc_info = exc_info
         record.exc_text = tb
         record.stack_info = stack
         setattr(record, _TRACEBACK, tb)

@@ -7,17 +7,7 @@ so a shutdown can drain them; ``transport`` and ``server`` bind it all to
 the bus; ``workers`` runs it in worker processes.
 """
 
-import sys
+# Before oslo_messaging (see threading_backend); no import hook here.
+from scheduler import threading_backend
 
-# Importing oslo_messaging imports oslo_service.service, which selects
-# oslo.service's default backend, eventlet, unless one was chosen; and
-# futurist imports eventlet whenever it can. Unless the embedding process
-# already loaded eventlet, do what the entry points do: refuse eventlet
-# and choose native threads.
-if 'eventlet' not in sys.modules:
-    from scheduler import cmd as _cmd  # noqa: F401
-else:
-    from oslo_service import backend as _backend
-
-    if _backend.get_backend_type() is None:
-        _backend.init_backend(_backend.BackendType.THREADING)
+threading_backend.prefer_threading()

@@ -25,11 +25,10 @@ import cotyledon
 from cotyledon import oslo_config_glue
 from oslo_config import cfg
 
-# Before oslo_service.service, which would otherwise pick eventlet.
-from scheduler import cmd  # noqa: F401
-
-from oslo_service import opts as service_opts  # noqa: H306
-from oslo_service import service as oslo_service  # noqa: H306
+# oslo_service.service picks eventlet unless a backend was chosen: the
+# scheduler.rpc package, imported before this module, chose threads.
+from oslo_service import opts as service_opts
+from oslo_service import service as oslo_service
 
 from scheduler import service as service_mod
 

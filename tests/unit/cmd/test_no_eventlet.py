@@ -32,3 +32,12 @@ class NoEventletTest(testtools.TestCase):
         self.assertEqual('[]', lines[0], out.stderr)
         self.assertTrue(lines[1].startswith('refused: eventlet is not '
                                             'allowed'), out.stdout)
+
+    def test_a_monkey_patched_process_is_refused(self):
+        probe = ('import eventlet; eventlet.monkey_patch()\n'
+                 'import scheduler.cmd.scheduler\n')
+        out = subprocess.run([sys.executable, '-W', 'ignore', '-c', probe],
+                             capture_output=True, text=True)
+        self.assertNotEqual(0, out.returncode)
+        self.assertIn('RuntimeError: eventlet monkey-patched this process',
+                      out.stderr)

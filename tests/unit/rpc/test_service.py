@@ -4,10 +4,12 @@ import threading
 from unittest import mock
 
 from oslo_config import cfg
+import oslo_messaging
 from oslo_service import opts as service_opts
 import testtools
 
 from scheduler import conf as conf_pkg
+from scheduler import manager as manager_mod
 from scheduler import redaction
 from scheduler import service
 from scheduler.rpc import inflight as inflight_mod
@@ -145,3 +147,29 @@ class ServiceTest(testtools.TestCase):
         svc.start()
         svc.reset()
         self.assertEqual(['start'], self.server.events)
+
+
+class CreateServiceCollaboratorsTest(testtools.TestCase):
+    """Everything create_service talks to outside the process can be
+    handed in."""
+
+    def build(self, **kwargs):
+        conf = make_conf()
+        transport = oslo_messaging.get_rpc_transport(conf, url='fake:')
+        self.addCleanup(transport.cleanup)
+        with mock.patch.object(service.manager_mod, 'SchedulerManager',
+                               wraps=manager_mod.SchedulerManager) as cls:
+            svc = service.create_service(
+                conf, transport, hosts=memory_cache.MemoryHostCache(),
+                placement=test_inflight.FakeClient(),
+                notification_transport=transport, **kwargs)
+        self.assertIsInstance(svc, service.SchedulerService)
+        return cls.call_args.kwargs
+
+    def test_neutron_handed_in_reaches_the_manager(self):
+        neutron = mock.Mock(spec=['show_port', 'segment_ids_for_network',
+                                  'segment_id_for_subnet'])
+        self.assertIs(neutron, self.build(neutron=neutron)['neutron'])
+
+    def test_neutron_default_built_by_the_manager(self):
+        self.assertIsNone(self.build()['neutron'])
