@@ -19,9 +19,19 @@ _LOCK = threading.Lock()
 _PREPARED = False
 
 
+def native_threads() -> None:
+    """Before importing nova, or a module that may: no eventlet patching.
+
+    nova's test packages (nova.tests.functional, nova.tests.unit) call
+    nova's monkey_patch.patch() when imported; with this it keeps native
+    threads, as nova 34's scheduler binary does by default.
+    """
+    os.environ.setdefault('OS_NOVA_DISABLE_EVENTLET_PATCHING', '1')
+
+
 def nova(module: str) -> ModuleType:
     """Import ``nova.<module>`` (native threads: no eventlet patching)."""
-    os.environ.setdefault('OS_NOVA_DISABLE_EVENTLET_PATCHING', '1')
+    native_threads()
     return importlib.import_module(f'nova.{module}')
 
 

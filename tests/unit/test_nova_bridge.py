@@ -4,12 +4,8 @@ nova is never imported here: where a path needs it, ``nova`` is blocked
 in sys.modules, as on a scheduler host without nova installed.
 """
 
-import os
-import sys
 import textwrap
-from unittest import mock
 
-import fixtures
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 import testtools
@@ -19,6 +15,7 @@ from scheduler import filters
 from scheduler import nova_bridge
 from scheduler import plugins
 from tests.unit import fakes
+from tests.unit import site_modules
 
 NOVA_STYLE = textwrap.dedent('''\
     from nova.scheduler import filters
@@ -68,19 +65,9 @@ class BridgeWithoutNovaTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        path = self.useFixture(fixtures.TempDir()).path
-        for name, source in (('site_nova_style', NOVA_STYLE),
-                             ('site_native', NATIVE),
-                             ('site_broken', BROKEN)):
-            with open(os.path.join(path, f'{name}.py'), 'w') as f:
-                f.write(source)
-        sys.path.insert(0, path)
-        self.addCleanup(sys.path.remove, path)
-        # No nova on this host: importing it fails as if not installed.
-        # (The site modules imported meanwhile are dropped afterwards.)
-        patcher = mock.patch.dict(sys.modules, {'nova': None})
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.useFixture(site_modules.SiteModules(
+            site_nova_style=NOVA_STYLE, site_native=NATIVE,
+            site_broken=BROKEN))
 
     def test_nova_plugin_without_nova_is_a_clear_error(self):
         e = self.assertRaises(
@@ -89,10 +76,12 @@ class BridgeWithoutNovaTest(testtools.TestCase):
                                    'site_nova_style.RackFilter'],
                 enabled_filters=['ComputeFilter', 'RackFilter']))
         self.assertEqual('available_filters', e.option)
-        self.assertEqual(('site_nova_style.RackFilter',), e.out_of_tree)
-        self.assertIn('site_nova_style.RackFilter is a nova plugin but nova '
-                      'is not installed', str(e))
-        self.assertIn('install nova', e.reasons['site_nova_style.RackFilter'])
+        self.assertEqual(('site_nova_style.RackFilter',), e.unloadable)
+        self.assertEqual(
+            'Cannot load filter(s) in [filter_scheduler] available_filters: '
+            'site_nova_style.RackFilter (nova is not installed; a nova '
+            'plugin needs nova (the same release as the deployment) '
+            'installed next to the scheduler)', str(e))
 
     def test_weigher_without_nova(self):
         e = self.assertRaises(
@@ -107,13 +96,15 @@ class BridgeWithoutNovaTest(testtools.TestCase):
                                  'site_native.Nope', 'site_native.VALUE']))
         self.assertEqual(('site_missing.Rack', 'site_broken.X',
                           'site_native.Nope', 'site_native.VALUE'),
-                         e.out_of_tree)
+                         e.unloadable)
         self.assertIn("cannot import module site_missing",
                       e.reasons['site_missing.Rack'])
         self.assertIn('RuntimeError: site plugin bug',
                       e.reasons['site_broken.X'])
         self.assertIn('has no class Nope', e.reasons['site_native.Nope'])
-        self.assertIn('has no class VALUE', e.reasons['site_native.VALUE'])
+        self.assertEqual(
+            'neither a class nor a function returning classes (type int)',
+            e.reasons['site_native.VALUE'])
 
     def test_a_class_that_is_no_plugin_needs_nova_to_tell(self):
         e = self.assertRaises(nova_bridge.BridgeError,
@@ -144,6 +135,12 @@ class BridgeWithoutNovaTest(testtools.TestCase):
             plugins.UnknownPluginError, plugins.load_filters, _conf(
                 enabled_filters=['ComputeFilter', 'site_native.RackFilter']))
         self.assertEqual(('RackFilter',), e.unavailable)
+
+    def test_load_plugin_wants_a_class(self):
+        e = self.assertRaises(nova_bridge.BridgeError,
+                              nova_bridge.load_plugin, 'site_native.VALUE',
+                              'filter')
+        self.assertEqual('site_native.VALUE: not a class (type int)', str(e))
 
     def test_not_a_dotted_path(self):
         self.assertRaises(nova_bridge.BridgeError, nova_bridge.load_plugin,
