@@ -198,6 +198,42 @@ class HostStateParityTest(ParityTestBase):
         self.assertIn(self.fresh.node.uuid, snapshot.hosts)
         self.assertNotIn(self.fresh.node.uuid, snapshot.incomplete_nodes)
 
+    def test_request_read_follows_nova_writes(self):
+        # No resync: the read fresh_snapshot() makes explains everything.
+        cache = self.ours()
+        dbs = self.dbs
+        agg = dbs.add_aggregate('parity-agg', ['cmp1'], {'k': 'v'})
+        with dbs.target('cell1') as cctxt:
+            node = objects.ComputeNode.get_by_uuid(cctxt,
+                                                   self.plain.node.uuid)
+            node.free_ram_mb = 2048
+            node.save()
+            service = objects.Service.get_by_compute_host(cctxt, 'cmp1')
+            service.forced_down = True
+            service.save()
+            objects.Service.get_by_compute_host(cctxt, 'cmp2').destroy()
+        added = dbs.add_compute('cell2', 'cmp9')
+        inst = dbs.add_instance('cell2', 'cmp9', project='p-new')
+        snapshot = cache.fresh_snapshot()
+        state = snapshot.hosts[self.plain.node.uuid]
+        self.assertEqual((2048, True), (state.free_ram_mb,
+                                        state.service.forced_down))
+        self.assertNotIn(self.legacy.node.uuid, snapshot.hosts)
+        self.assertIn(added.node.uuid, snapshot.hosts)
+        self.assertEqual({inst.uuid: 'p-new'},
+                         dict(snapshot.hosts[added.node.uuid].instances))
+        self.assertIn('parity-agg', [
+            a.name for a in snapshot.hosts[self.plain.node.uuid].aggregates])
+        # nova deletes the aggregate_hosts row for good.
+        agg.delete_host('cmp1')
+        with dbs.target('cell2') as cctxt:
+            objects.Instance.get_by_uuid(cctxt, inst.uuid).destroy()
+        snapshot = cache.fresh_snapshot()
+        self.assertNotIn('parity-agg', [
+            a.name for a in snapshot.hosts[self.plain.node.uuid].aggregates])
+        self.assertEqual({}, dict(snapshot.hosts[added.node.uuid].instances))
+        self.assertSameStates(cache)
+
     def test_sync_mismatch_reloads_the_host_from_its_cell(self):
         cache = self.ours()
         before = cache.snapshot()
