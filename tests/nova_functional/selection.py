@@ -1,0 +1,112 @@
+"""Which of nova's functional tests exercise scheduling.
+
+Whole modules where every test boots, moves or groups servers through the
+scheduler; named classes from the larger modules; and the regression
+tests that are about scheduling. Tests that patch nova's scheduler
+internals (its manager, host manager or report client) test nova's
+implementation, not the scheduler's behaviour, and are left out with the
+reason beside them.
+"""
+
+import importlib
+import unittest
+
+PREFIX = 'nova.tests.functional.'
+
+MODULES = (
+    'test_server_group',
+    'test_aggregates',
+    'test_availability_zones',
+    'test_routed_networks',
+    'test_cold_migrate',
+    'test_cross_az_attach',
+    'test_scheduler',
+    'test_json_filter',
+)
+
+CLASSES = {
+    'test_servers': (
+        'ServerMovingTests',             # resize, migrate, evacuate, shelve
+        'TraitsBasedSchedulingTest',
+        'ServerTestV256SingleCellMultiHostTestCase',
+        'ServerTestV256MultiCellTestCase',
+        'ServerTestV256RescheduleTestCase',
+        'ServerRescheduleTests',
+        'ServerLiveMigrateForceAndAbort',
+        'ServerUnshelveSpawnFailTests',
+        'ServerRebuildTestCase',
+    ),
+    'test_servers_resource_request': (
+        'PortResourceRequestBasedSchedulingTest',
+        'MultiGroupResourceRequestBasedSchedulingTest',
+        'ServerMoveWithPortResourceRequestTest',
+    ),
+}
+
+# nova's regression tests whose bug is about scheduling: host selection,
+# server groups, aggregates and zones, alternates and reschedules, moves.
+REGRESSIONS = (
+    'test_bug_1404867', 'test_bug_1548980', 'test_bug_1595962',
+    'test_bug_1620248', 'test_bug_1669054', 'test_bug_1670627',
+    'test_bug_1671648', 'test_bug_1679750', 'test_bug_1689692',
+    'test_bug_1702454', 'test_bug_1713783', 'test_bug_1718455',
+    'test_bug_1718512', 'test_bug_1719730', 'test_bug_1732947',
+    'test_bug_1735407', 'test_bug_1741125', 'test_bug_1741364',
+    'test_bug_1746483', 'test_bug_1764556', 'test_bug_1764883',
+    'test_bug_1780373', 'test_bug_1781286', 'test_bug_1781710',
+    'test_bug_1784353', 'test_bug_1790204', 'test_bug_1794996',
+    'test_bug_1797580', 'test_bug_1806064', 'test_bug_1806515',
+    'test_bug_1815153', 'test_bug_1823370', 'test_bug_1825020',
+    'test_bug_1825034', 'test_bug_1830747', 'test_bug_1837955',
+    'test_bug_1843090', 'test_bug_1845291', 'test_bug_1848343',
+    'test_bug_1849165', 'test_bug_1852458', 'test_bug_1862633',
+    'test_bug_1879878', 'test_bug_1888395', 'test_bug_1889108',
+    'test_bug_1890244', 'test_bug_1893284', 'test_bug_1895696',
+    'test_bug_1896463', 'test_bug_1899649', 'test_bug_1899835',
+    'test_bug_1914777', 'test_bug_1922053', 'test_bug_1938326',
+    'test_bug_1943431', 'test_bug_1944619', 'test_bug_1978983',
+    'test_bug_1983753', 'test_bug_2007968', 'test_bug_2025480',
+    'test_bug_2044235', 'test_bug_2062127', 'test_bug_2062425',
+    'test_bug_2080531', 'test_bug_2085975', 'test_bug_2088066',
+    'test_bug_2098496', 'test_bug_2102038', 'test_bug_2108974',
+    'test_bug_2111440', 'test_bug_2112187', 'test_bug_2125052',
+    'test_bug_2125935', 'test_bug_2134375', 'test_bug_2139351',
+    'test_bug_2140537', 'test_bug_2140631', 'test_bug_2143972',
+    'test_bug_2152697', 'test_bug_2153425',
+)
+
+# Out of scope: they patch nova's scheduler internals.
+EXCLUDED: dict[str, str] = {
+}
+
+
+def _module(name):
+    return importlib.import_module(PREFIX + name)
+
+
+def _tests(suite):
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            yield from _tests(test)
+        else:
+            yield test
+
+
+def _excluded(test):
+    test_id = test.id()[len(PREFIX):]
+    return any(test_id == key or test_id.startswith(key + '.')
+               for key in EXCLUDED)
+
+
+def suite(loader):
+    found = unittest.TestSuite()
+    for name in MODULES:
+        found.addTests(loader.loadTestsFromModule(_module(name)))
+    for name, classes in CLASSES.items():
+        module = _module(name)
+        for cls in classes:
+            found.addTests(loader.loadTestsFromTestCase(getattr(module, cls)))
+    for name in REGRESSIONS:
+        found.addTests(loader.loadTestsFromModule(
+            _module('regressions.' + name)))
+    return unittest.TestSuite(t for t in _tests(found) if not _excluded(t))
