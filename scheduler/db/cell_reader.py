@@ -140,38 +140,49 @@ class InstanceChanges:
 def read_instance_changes(conn: sa.Connection,
                           since: datetime.datetime | None
                           ) -> InstanceChanges:
-    """Instances rows created, updated or deleted at or after ``since``.
+    """Instances rows created or updated at or after ``since``.
 
-    None reads every row that has a timestamp at all: what follows a full
-    read that found none (newest_instance_change returned None).
+    Deleted rows are included. Both conditions are range scans of nova's
+    own indexes (``instances_updated_at_project_id_idx`` and
+    ``instances_deleted_created_at_idx``), never a scan of the table.
+    ``deleted_at`` is not compared (no index has it): nova saves an
+    instance as DELETED right before it soft-deletes it, and the soft
+    delete keeps updated_at, so the save brings the row. None reads every
+    row created or updated at all: what follows a full read that found
+    none (newest_instance_change returned None).
     """
     c = t.instances.c
     query = sa.select(c.uuid, c.host, c.node, c.project_id, c.deleted,
                       c.created_at, c.updated_at, c.deleted_at)
     if since is None:
-        query = query.where(sa.or_(c.created_at.is_not(None),
-                                   c.updated_at.is_not(None),
-                                   c.deleted_at.is_not(None)))
+        query = query.where(sa.or_(c.updated_at.is_not(None),
+                                   c.created_at.is_not(None)))
     else:
-        query = query.where(_changed_since(t.instances, since))
+        query = query.where(sa.or_(
+            c.updated_at >= since,
+            sa.and_(c.deleted == 0, c.created_at >= since)))
     rows = [dict(row._mapping)
             for row in conn.execute(query.order_by(c.id))]
     changes = tuple(InstanceChange(
         uuid=row['uuid'],
         host=None if row['deleted'] else row['host'],
         node=row['node'], project_id=row['project_id']) for row in rows)
-    return InstanceChanges(changes, _newest(rows))
+    # The watermark follows the columns the read compares.
+    stamps = [_as_datetime(row[name]) for row in rows
+              for name in ('created_at', 'updated_at')
+              if row[name] is not None]
+    return InstanceChanges(changes, max(stamps, default=None))
 
 
 def newest_instance_change(conn: sa.Connection) -> datetime.datetime | None:
-    """The newest timestamp in the instances table, deleted rows included.
+    """The newest created_at or updated_at in the instances table.
 
-    Where the first incremental read of instances starts after a full read.
+    Where the first incremental read of instances starts after a full read
+    (read_instance_changes compares those two).
     """
     c = t.instances.c
     row = conn.execute(sa.select(sa.func.max(c.created_at),
-                                 sa.func.max(c.updated_at),
-                                 sa.func.max(c.deleted_at))).one()
+                                 sa.func.max(c.updated_at))).one()
     stamps = [_as_datetime(value) for value in row if value is not None]
     return max(stamps) if stamps else None
 

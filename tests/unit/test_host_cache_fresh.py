@@ -121,6 +121,9 @@ class InstancesTest(FreshTestBase):
                                     created_at=LATER)
         self.dbs.update_instance('cell1', moving, host='h2', node='h2',
                                  updated_at=LATER)
+        # As nova's delete paths: saved as DELETED, then soft-deleted
+        # (which keeps updated_at).
+        self.dbs.update_instance('cell1', going, updated_at=LATER)
         self.dbs.delete_instance('cell1', going, deleted_at=LATER)
         hosts = self.by_host(cache)
         self.assertEqual({kept: 'project-a'}, dict(hosts['h1'].instances))

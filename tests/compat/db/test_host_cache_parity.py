@@ -227,7 +227,11 @@ class HostStateParityTest(ParityTestBase):
         # nova deletes the aggregate_hosts row for good.
         agg.delete_host('cmp1')
         with dbs.target('cell2') as cctxt:
-            objects.Instance.get_by_uuid(cctxt, inst.uuid).destroy()
+            # nova's compute: saved as DELETED, then destroyed.
+            gone = objects.Instance.get_by_uuid(cctxt, inst.uuid)
+            gone.vm_state = 'deleted'
+            gone.save()
+            gone.destroy()
         snapshot = cache.fresh_snapshot()
         self.assertNotIn('parity-agg', [
             a.name for a in snapshot.hosts[self.plain.node.uuid].aggregates])
