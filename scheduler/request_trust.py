@@ -21,6 +21,11 @@ Anything else is dropped, the request goes on without it, and each drop
 is audited and counted in the decision record. Internal ``_nova*`` hints
 other than a verified rebuild check are always dropped: no filter reads
 them.
+
+The same decision is handed on as ``RequestSpec.may_target_hosts`` (never
+taken from the message) for the user hints that can name hosts (JsonFilter's
+``query`` reads ``$host``, ``$nodename``, ``$hypervisor_hostname`` only
+then), so filters stay functions of the host and the request.
 """
 
 from collections.abc import Mapping, Sequence
@@ -54,6 +59,8 @@ class Trust(enum.Enum):
     TARGETING = 'targeting'
     # Per hint: user hints honoured, internal ones service-only.
     HINTS = 'hints'
+    # Decided here from the caller's context; never read from the message.
+    ADMISSION = 'admission'
 
 
 FIELD_TRUST: Mapping[str, Trust] = types.MappingProxyType({
@@ -81,7 +88,11 @@ FIELD_TRUST: Mapping[str, Trust] = types.MappingProxyType({
     # is resolved by UUID from our own data); host and node target.
     'requested_destination': Trust.TARGETING,
     'scheduler_hints': Trust.HINTS,
+    'may_target_hosts': Trust.ADMISSION,
 })
+# User hints a filter may read host names in when the caller may target
+# hosts (JsonFilter's query).
+HOST_NAMING_HINTS = ('query',)
 
 # Fixed reasons (audit records and metrics labels stay low-cardinality).
 NOT_PRIVILEGED = 'caller may not target hosts'
@@ -146,17 +157,21 @@ def screen(spec: request_spec.RequestSpec,
                           or spec.requested_destination.node)))
     internal = [k for k in spec.scheduler_hints
                 if k.startswith(INTERNAL_HINT_PREFIX)]
-    if not targeting and not internal:
+    naming = any(k in spec.scheduler_hints for k in HOST_NAMING_HINTS)
+    if not (targeting or internal or naming or spec.may_target_hosts):
         return Screened(spec, (), False)
     uuid = (instance_uuids[0] if instance_uuids and len(instance_uuids) == 1
             else spec.instance_uuid)
-    locations = _instance_locations(snapshot, uuid, spec.project_id)
+    locations = (_instance_locations(snapshot, uuid, spec.project_id)
+                 if targeting or internal else frozenset())
     rebuild = _is_rebuild_check(spec, locations, count)
-    privileged = bool(targeting) and authorizer.check(
+    privileged = bool(targeting or naming) and authorizer.check(
         policies.TARGET_HOSTS, context,
         {'project_id': spec.project_id}).allowed
     drops: list[Drop] = []
     changes: dict[str, object] = {}
+    if spec.may_target_hosts != privileged:
+        changes['may_target_hosts'] = privileged
     hints = {k: v for k, v in spec.scheduler_hints.items()
              if not k.startswith(INTERNAL_HINT_PREFIX)}
     if rebuild:

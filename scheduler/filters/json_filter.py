@@ -24,6 +24,12 @@ Deliberate differences from nova 34 (the hint is user input):
   ``$stats.num_proj_<project>``, ``$cpu_info``, ``$host_ip``, or pin a
   server to a named host with ``$host``/``$nodename``/
   ``$hypervisor_hostname``, bypassing the policy on forcing hosts.
+* Those three host names (HOST_NAMES) are readable too when the caller
+  may force hosts anyway: admission sets ``spec.may_target_hosts`` for a
+  context passing ``hardened_scheduler:request:target_hosts`` (admins and
+  services, as nova-api's policy), e.g. an admin booting on one ironic
+  node with ``['=', '$hypervisor_hostname', 'node-1']``. For everyone else
+  they read as unknown.
 * A malformed query (invalid JSON, an unknown operator, a JSON object,
   number or boolean as the query, values that cannot be ordered, a
   ``.key`` path into a plain value, several ``query`` hints) rejects the
@@ -49,6 +55,9 @@ ATTRIBUTES = frozenset({
     'total_usable_disk_gb', 'disk_mb_used', 'vcpus_total', 'vcpus_used',
     'cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio',
     'num_instances', 'num_io_ops', 'hypervisor_type', 'hypervisor_version'})
+# Readable only when the caller may target hosts (spec.may_target_hosts).
+HOST_NAMES = frozenset({'host', 'nodename', 'hypervisor_hostname'})
+_TARGETING_ATTRIBUTES = ATTRIBUTES | HOST_NAMES
 MAX_DEPTH = 32
 MALFORMED = 'malformed query hint'
 NOT_SATISFIED = 'query hint not satisfied'
@@ -124,13 +133,14 @@ def _parse(text: str) -> Any:
     return query
 
 
-def _lookup(text: str, host: host_state.HostState) -> Any:
+def _lookup(text: str, host: host_state.HostState,
+            readable: frozenset[str]) -> Any:
     if not text:
         return None
     if not text.startswith('$'):
         return text
     name, *path = text[1:].split('.')
-    if name not in ATTRIBUTES:
+    if name not in readable:
         return None
     value = getattr(host, name)
     if value is None:
@@ -141,7 +151,8 @@ def _lookup(text: str, host: host_state.HostState) -> Any:
     return value
 
 
-def _evaluate(query: list[Any], host: host_state.HostState) -> Any:
+def _evaluate(query: list[Any], host: host_state.HostState,
+              readable: frozenset[str]) -> Any:
     if not query:
         return True
     try:
@@ -151,9 +162,9 @@ def _evaluate(query: list[Any], host: host_state.HostState) -> Any:
     args = []
     for arg in query[1:]:
         if isinstance(arg, list):
-            arg = _evaluate(arg, host)
+            arg = _evaluate(arg, host, readable)
         elif isinstance(arg, str):
-            arg = _lookup(arg, host)
+            arg = _lookup(arg, host, readable)
         if arg is not None:
             args.append(arg)
     return command(args)
@@ -179,8 +190,10 @@ class JsonFilter(filters.BaseHostFilter):
             return None
         if not isinstance(query, list):
             return self.reject(MALFORMED)
+        readable = (_TARGETING_ATTRIBUTES if spec.may_target_hosts
+                    else ATTRIBUTES)
         try:
-            result = _evaluate(query, host)
+            result = _evaluate(query, host, readable)
         except _Malformed:
             return self.reject(MALFORMED)
         if isinstance(result, list):

@@ -50,6 +50,11 @@ class RequestSpec:
         request_group.RequestLevelParams())
     requested_networks: tuple[network.NetworkRequest, ...] = ()
     id: int | None = None
+    # Whether the caller passes the hardened_scheduler:request:target_hosts
+    # rule: set only by admission (request_trust.screen), never decoded
+    # from the message. Plugins reading user input that could name a host
+    # (JsonFilter's $host) honour it only when true.
+    may_target_hosts: bool = False
 
     def get_hint(self, name: str) -> str | None:
         """First value of a hint, as nova's get_scheduler_hint."""

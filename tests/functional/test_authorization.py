@@ -5,6 +5,7 @@ Includes the regression tests for CVE-2026-46448 (a user-supplied
 and CVE-2017-16239 (a rebuild with a new image bypassed the filters).
 """
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -13,6 +14,7 @@ import fixtures
 
 from scheduler import errors
 from scheduler import explanation
+from scheduler.filters import json_filter
 from scheduler.objects import context
 from scheduler.objects import destination
 from scheduler.objects import image as image_obj
@@ -248,3 +250,45 @@ class PrivilegedFieldsTest(AuthorizationTestBase):
                                 spec, uuids(1))
         self.assertEqual(('scheduler_hints._nova_anything',),
                          exc.explanation.authorization_drops)
+
+
+class JsonFilterHostNamesTest(AuthorizationTestBase):
+    """The query hint reads host names only for callers that may target
+    hosts (nova's test_filter_on_hypervisor_hostname: an admin boots on
+    one ironic node by name)."""
+
+    QUERY = json.dumps(['=', '$hypervisor_hostname', 'host3-node'])
+
+    def setUp(self):
+        super().setUp()
+        for name, state in self.cloud.hosts.items():
+            self.cloud.hosts[name] = dataclasses.replace(
+                state, hypervisor_hostname=f'{name}-node')
+        self.cloud.publish()
+
+    def select_with_query(self, ctxt):
+        manager = self.cloud.manager(
+            filters=[json_filter.JsonFilter(self.conf)])
+        spec = cloud_mod.spec(scheduler_hints={'query': (self.QUERY,)})
+        return manager.select_destinations(ctxt, spec, uuids(1))
+
+    def test_admin_pins_by_hypervisor_hostname(self):
+        [[chosen]] = self.select_with_query(cloud_mod.CONTEXT)
+        self.assertEqual('host3', chosen.service_host)
+        self.assertEqual(1, self.cloud.usage('host3').get('VCPU'))
+
+    def test_service_role_pins_by_hypervisor_hostname(self):
+        service = context.RequestContext(
+            user_id='nova', project_id='service', roles=('service',))
+        [[chosen]] = self.select_with_query(service)
+        self.assertEqual('host3', chosen.service_host)
+
+    def test_member_reads_host_names_as_unknown(self):
+        exc = self.assertRaises(errors.NoValidHost, self.select_with_query,
+                                member())
+        self.assertEqual(explanation.STAGE_FILTERS,
+                         exc.explanation.failed_stage)
+        self.assertIn('3 JsonFilter', exc.reason)
+        self.assertNothingClaimed()
+        # Nothing was dropped: the hint is honoured, the name unknown.
+        self.assertEqual([], self.audit_records('Dropped'))

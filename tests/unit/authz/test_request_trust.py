@@ -147,3 +147,51 @@ class ScreenTest(testtools.TestCase):
         s = self.screen(service, requested_destination=(
             destination.Destination(host='host1')), ignore_hosts=('host2',))
         self.assertEqual([], self.dropped(s))
+
+
+class MayTargetHostsTest(testtools.TestCase):
+    """The target_hosts decision handed on to filters reading host names
+    in user hints (JsonFilter's query)."""
+
+    QUERY = {'query': ('["=", "$hypervisor_hostname", "host1-node"]',)}
+
+    def setUp(self):
+        super().setUp()
+        self.authz = test_policies.authorization.Authorizer(
+            test_policies.make_conf())
+
+    def screen(self, context, **fields):
+        fields.setdefault('project_id', 'p1')
+        return request_trust.screen(fakes.spec(**fields), context, [INST],
+                                    self.authz, snapshot())
+
+    def test_admin_and_service_with_a_query_may_target(self):
+        service = context_obj.RequestContext(roles=('service',))
+        for context in (ADMIN, service):
+            s = self.screen(context, scheduler_hints=self.QUERY)
+            self.assertTrue(s.spec.may_target_hosts)
+            self.assertEqual((), s.drops)
+            self.assertEqual(dict(self.QUERY), dict(s.spec.scheduler_hints))
+
+    def test_member_with_a_query_may_not(self):
+        spec = fakes.spec(project_id='p1', scheduler_hints=self.QUERY)
+        s = request_trust.screen(spec, MEMBER, [INST], self.authz,
+                                 snapshot())
+        self.assertIs(spec, s.spec)
+        self.assertFalse(s.spec.may_target_hosts)
+        self.assertEqual((), s.drops)
+
+    def test_admin_forcing_hosts_may_target(self):
+        s = self.screen(ADMIN, force_hosts=('host1',))
+        self.assertTrue(s.spec.may_target_hosts)
+
+    def test_never_taken_from_the_request(self):
+        for fields in ({}, {'scheduler_hints': self.QUERY}):
+            s = self.screen(MEMBER, may_target_hosts=True, **fields)
+            self.assertFalse(s.spec.may_target_hosts)
+
+    def test_plain_admin_request_is_untouched(self):
+        spec = fakes.spec(project_id='p1')
+        s = request_trust.screen(spec, ADMIN, [INST], self.authz, snapshot())
+        self.assertIs(spec, s.spec)
+        self.assertFalse(s.spec.may_target_hosts)

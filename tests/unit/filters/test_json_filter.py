@@ -24,8 +24,9 @@ def _host(**fields):
     return fakes.host('h1', **fields)
 
 
-def _spec(*queries):
-    return fakes.spec(scheduler_hints={'query': tuple(queries)})
+def _spec(*queries, may_target_hosts=False):
+    return fakes.spec(scheduler_hints={'query': tuple(queries)},
+                      may_target_hosts=may_target_hosts)
 
 
 class JsonFilterTest(testtools.TestCase):
@@ -161,3 +162,46 @@ class JsonFilterTest(testtools.TestCase):
     def test_flags(self):
         self.assertFalse(jf.JsonFilter.run_filter_once_per_request)
         self.assertFalse(jf.JsonFilter.RUN_ON_REBUILD)
+
+    def test_host_names_readable_when_caller_may_target_hosts(self):
+        # nova's test_filter_on_hypervisor_hostname: an admin boots on one
+        # ironic node by name.
+        query = json.dumps(['=', '$hypervisor_hostname', 'node-2'])
+        hosts = [_host(hypervisor_hostname=f'node-{i}') for i in (1, 2, 3)]
+        spec = _spec(query, may_target_hosts=True)
+        passed = [h for h in hosts if self.filter.host_passes(h, spec) is None]
+        self.assertEqual([hosts[1]], passed)
+        for ref, value in (('$host', 'h1'), ('$nodename', 'h1'),
+                           ('$hypervisor_hostname', 'node-1')):
+            host = hosts[0]
+            self.assertIsNone(self.filter.host_passes(host, _spec(
+                json.dumps(['=', ref, value]), may_target_hosts=True)), ref)
+            self.assertEqual(jf.NOT_SATISFIED, self.filter.host_passes(
+                host, _spec(json.dumps(['=', ref, 'other']),
+                            may_target_hosts=True)).reason, ref)
+            # A path into the name is malformed, as for any plain value.
+            self.assertEqual(jf.MALFORMED, self.filter.host_passes(
+                host, _spec(json.dumps(['=', f'{ref}.x', 1]),
+                            may_target_hosts=True)).reason, ref)
+
+    def test_host_names_unknown_for_other_callers(self):
+        host = _host(hypervisor_hostname='node-1')
+        for ref, value in (('$host', 'h1'), ('$nodename', 'h1'),
+                           ('$hypervisor_hostname', 'node-1')):
+            # Dropped: '=' has one argument left and fails.
+            self.assertFalse(self.passes(['=', ref, value], host), ref)
+            self.assertTrue(self.passes(['=', 1, ref, 1], host), ref)
+
+    def test_only_host_names_are_added_for_targeting_callers(self):
+        # Everything else outside the allow-list stays unknown.
+        host = _host()
+        for ref, value in (('$instances.victim-uuid', 'other-project'),
+                           ('$stats.num_proj_secret', '2'),
+                           ('$host_ip', '10.0.0.5'),
+                           ('$cpu_info', '{"arch": "x86_64"}'),
+                           ('$service.disabled', False),
+                           ('$uuid', 'uuid-h1-h1')):
+            spec = _spec(json.dumps(['=', ref, value]),
+                         may_target_hosts=True)
+            self.assertEqual(jf.NOT_SATISFIED, self.filter.host_passes(
+                host, spec).reason, ref)
