@@ -34,6 +34,9 @@ import tempfile
 import threading
 import uuid
 
+from keystoneauth1 import adapter as ks_adapter
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
 from nova import context as nova_context
 from nova import manager
 from nova.db.api import api as api_db
@@ -50,6 +53,7 @@ from scheduler import conf as conf_pkg
 from scheduler import host_cache
 from scheduler import service as service_mod
 from scheduler.conf import opts as opts_mod
+from scheduler.placement import client as placement_client
 from scheduler.rpc import server as server_mod
 
 LOG = logging.getLogger(__name__)
@@ -134,21 +138,20 @@ class NovaNeutron:
         return self._api.get_segment_id_for_subnet(self._admin(), subnet_id)
 
 
-# The endpoint of the newest PlacementFixture set up (each test sets one
-# up before it starts its scheduler); recorded by ``install``.
+# Set around the tests that assert nova's exact NoValidHost texts
+# (selection.NOVA_REASONS): their scheduler runs with
+# [hardened_scheduler] nova_compatible_reasons, as an operator whose tools
+# match on nova's texts would run it.
+nova_reasons = threading.Event()
+
+# The endpoint of the test's PlacementFixture, recorded by ``install``
+# while the fixture is up. A test may set Placement up after it started
+# the scheduler (test_bug_1679750 does), so it is looked up per request.
 _placement = {}
 
 
-def _placement_endpoint():
-    endpoint = _placement.get('endpoint')
-    if not endpoint:
-        raise RuntimeError('nova-functional: the test has no '
-                           'PlacementFixture; hardened-scheduler needs one')
-    return endpoint
-
-
 def _record_placement_endpoints():
-    """Note each PlacementFixture's endpoint as it is set up.
+    """Note each PlacementFixture's endpoint while it is set up.
 
     nova's report client reaches Placement through the fixture's own
     hooks; ours is a keystoneauth client that needs the endpoint itself.
@@ -160,8 +163,35 @@ def _record_placement_endpoints():
     def recording_set_up(fixture):
         set_up(fixture)
         _placement['endpoint'] = fixture.endpoint
+        fixture.addCleanup(_placement.pop, 'endpoint', None)
 
     func_fixtures.PlacementFixture.setUp = recording_set_up
+
+
+class FixturePlacementAdapter(ks_adapter.Adapter):
+    """A keystoneauth adapter to whichever Placement the test has up now.
+
+    Authenticated as our functional tests and devstack's noauth Placement
+    expect (admin token); requests go through keystoneauth's session as
+    in production. With no Placement up, requests fail to connect, which
+    our scheduler reports as "Placement is unavailable".
+    """
+
+    @property
+    def endpoint_override(self):
+        return _placement.get('endpoint', 'http://placement.not-set-up')
+
+    @endpoint_override.setter
+    def endpoint_override(self, value):
+        pass  # the fixture decides
+
+
+def _placement_client(conf):
+    auth = token_endpoint.Token('http://placement.not-set-up', 'admin')
+    adapter = FixturePlacementAdapter(
+        ks_session.Session(auth=auth), service_type='placement',
+        raise_exc=False)
+    return placement_client.PlacementClient(conf, adapter=adapter)
 
 
 def _engine_url(engine):
@@ -181,7 +211,7 @@ def _cell_database_url(cell):
     return _engine_url(manager_.writer.get_engine())
 
 
-def _write_config(path, *, host, topic, placement):
+def _write_config(path, *, host, topic):
     with open(path, 'w') as f:
         f.write(f"""[DEFAULT]
 transport_url = fake:/
@@ -190,13 +220,9 @@ host = {host}
 [api_database]
 connection = {_engine_url(api_db.get_engine())}
 
-[placement]
-auth_type = admin_token
-endpoint = {placement}
-token = admin
-
 [hardened_scheduler]
 rpc_topic = {topic}
+nova_compatible_reasons = {nova_reasons.is_set()}
 # Freshness must come from the per-request read, not from a timer.
 host_state_resync_interval = 3600
 host_state_full_resync_interval = 0
@@ -232,8 +258,7 @@ class HardenedScheduler:
         fd, self._path = tempfile.mkstemp(suffix='.conf',
                                           prefix='hardened-scheduler-')
         os.close(fd)
-        _write_config(self._path, host=host, topic=self.topic,
-                      placement=_placement_endpoint())
+        _write_config(self._path, host=host, topic=self.topic)
         self.conf(['--config-file', self._path], project='nova',
                   default_config_files=[])
         self._copied = {}
@@ -243,6 +268,7 @@ class HardenedScheduler:
             self.conf, self.transport,
             hosts=host_cache.HostStateCache.from_conf(
                 self.conf, cell_database_url=_cell_database_url),
+            placement=_placement_client(self.conf),
             neutron=NovaNeutron())
         self.client = oslo_messaging.get_rpc_client(
             self.transport, oslo_messaging.Target(topic=self.topic),
