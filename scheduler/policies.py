@@ -101,7 +101,9 @@ RPC_RULES = [
         'ignore_hosts). nova-api lets only admins set them; otherwise '
         'they are dropped and audited, except a rebuild check of the '
         'request\'s own instance on the host it runs on, and ignore_hosts '
-        'when the request moves an existing instance.',
+        'when the request moves an existing instance. Also lets a query '
+        'scheduler hint (JsonFilter) read $host, $nodename and '
+        '$hypervisor_hostname, which otherwise read as unknown.',
         operations=[{'path': 'scheduler.select_destinations', 'method':
                      _RPC}]),
 ]
