@@ -13,6 +13,7 @@ Run: tox -e bench  (or: python benchmarks/bench_select_destinations.py
 
 import argparse
 import cProfile
+import datetime
 import json
 import os
 import pstats
@@ -44,6 +45,7 @@ from oslo_serialization import jsonutils  # noqa: E402
 from scheduler.codec import request_spec as spec_codec  # noqa: E402
 from scheduler import conf as conf_pkg  # noqa: E402
 from scheduler import host_cache  # noqa: E402
+from scheduler import host_cache_loader as loader_mod  # noqa: E402
 from scheduler import manager as our_manager  # noqa: E402
 from scheduler.objects import context as context_obj  # noqa: E402
 from scheduler.placement import client as placement_client  # noqa: E402
@@ -64,6 +66,48 @@ def _timed_request(self, *args, **kwargs):
 
 
 ks_session.Session.request = _timed_request
+
+
+def _timed(name, method):
+    """``method`` with its time added to this thread's ``_http.<name>``.
+
+    Also its CPU time, in ``_http.<name>_cpu``: the process's, as the cell
+    reads run in cell_scatter's threads (nothing else runs meanwhile: the
+    embedded Placement waits for the next request). On a loaded machine
+    the CPU time is the steadier figure.
+    """
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        cpu = time.process_time()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            setattr(_http, name, getattr(_http, name, 0.0) + (
+                time.perf_counter() - started))
+            setattr(_http, name + '_cpu', getattr(
+                _http, name + '_cpu', 0.0) + time.process_time() - cpu)
+    return timed
+
+
+# The per-request freshness read (host_cache_fresh): fresh_snapshot is the
+# read of the rows changed since the watermark plus the API fingerprint,
+# with_providers the lookup of candidates the snapshot does not know.
+host_cache.HostStateCache.fresh_snapshot = _timed(
+    'fresh', host_cache.HostStateCache.fresh_snapshot)
+host_cache.HostStateCache.with_providers = _timed(
+    'lookup', host_cache.HostStateCache.with_providers)
+_read_deltas = loader_mod.Loader.read_deltas
+
+
+def _counted_read_deltas(self, *args, **kwargs):
+    outcome = _read_deltas(self, *args, **kwargs)
+    _http.rows = getattr(_http, 'rows', 0) + sum(
+        len(d.rows.nodes) + len(d.rows.services) + len(d.instances.changes)
+        for d in outcome.results.values())
+    return outcome
+
+
+loader_mod.Loader.read_deltas = _counted_read_deltas
 SERIALIZER = nova_rpc.RequestContextSerializer(
     nova_base.NovaObjectSerializer())
 
@@ -111,11 +155,48 @@ def our_conf(workdir, endpoint, api_url, cell_url):
 
 
 def measure(call):
-    _http.seconds = 0.0
+    """(end-to-end, Placement HTTP, freshness read, lookup, rows read,
+    freshness read CPU)."""
+    _http.seconds = _http.fresh = _http.lookup = _http.fresh_cpu = 0.0
+    _http.rows = 0
     started = time.perf_counter()
     call()
     total = time.perf_counter() - started
-    return total, _http.seconds
+    return (total, _http.seconds, _http.fresh, _http.lookup, _http.rows,
+            _http.fresh_cpu)
+
+
+def fresh_alone(cache, cloud, reads):
+    """The freshness read alone, without Placement, in three clouds.
+
+    heartbeats: the rows as the side-by-side run had them (every service
+    reported in the last 10 s, every node written in the last 60 s);
+    idle: nothing written within the overlap of the newest timestamp
+    (every row moved an hour back); all: every row written at once (a
+    mass restart), first the read that takes them all in (and rebuilds
+    every host state), then the reads that find them again unchanged.
+    Returns {case: (median ms, median CPU ms, median rows read)}.
+    """
+    def run(count):
+        samples = []
+        for _ in range(count):
+            _http.fresh = _http.fresh_cpu = 0.0
+            _http.rows = 0
+            cache.fresh_snapshot()
+            samples.append((_http.fresh, _http.fresh_cpu, _http.rows))
+        return (statistics.median(s[0] for s in samples) * 1000,
+                statistics.median(s[1] for s in samples) * 1000,
+                statistics.median(s[2] for s in samples))
+
+    result = {'heartbeats': run(reads)}
+    cloud.shift_compute_stamps(-3600)
+    result['idle'] = run(reads)
+    newest = max(r.watermark for r in cache._state.rows.values()
+                 if r.watermark is not None)
+    cloud.set_compute_stamps(newest + datetime.timedelta(seconds=1))
+    result['all, first read'] = run(1)
+    result['all, again'] = run(reads)
+    return result
 
 
 def load_cache(conf):
@@ -130,7 +211,7 @@ def load_cache(conf):
 
 
 def run_size(size, cloud, conf, admin, requests, instance_counts,
-             profiler=None):
+             profiler=None, fresh_reads=0):
     cloud.grow_to(size)
     conf.set_override('max_placement_results', size, 'scheduler')
     nova_cloud.NOVA_CONF.set_override('max_placement_results', size,
@@ -171,7 +252,18 @@ def run_size(size, cloud, conf, admin, requests, instance_counts,
                     samples[side].append(sample)
         rows.append(summarize(size, instances, samples, bytes_per_host))
         print_row(rows[-1])
+    if fresh_reads:
+        alone = fresh_alone(cache, cloud, fresh_reads)
+        for row in rows:
+            row['fresh_alone'] = alone
+        print(f'{size:5d} freshness read alone: ' + format_alone(alone),
+              flush=True)
     return rows
+
+
+def format_alone(alone):
+    return '; '.join(f'{case} {ms:.2f} ms (CPU {cpu:.2f}) {count:.0f} rows'
+                     for case, (ms, cpu, count) in alone.items())
 
 
 def summarize(size, instances, samples, bytes_per_host):
@@ -192,11 +284,18 @@ def summarize(size, instances, samples, bytes_per_host):
             s[0] / max(s[1], 1e-9) for s in samples['ours']),
         'nova_placement_ms': med('nova', 1),
         'bytes_per_host': bytes_per_host,
+        'ours_fresh_ms': med('ours', 2), 'ours_lookup_ms': med('ours', 3),
+        'ours_fresh_rows': statistics.median(s[4] for s in samples['ours']),
+        'ours_fresh_cpu_ms': med('ours', 5),
+        # Scheduler-side time without the freshness read and lookup.
+        'ours_sched_unfresh_ms': statistics.median(
+            s[0] - s[1] - s[2] - s[3] for s in samples['ours']) * 1000,
         'requests': len(samples['ours'])}
 
 
 HEADER = ('hosts inst | e2e nova   ours  ratio | sched nova   ours  ratio '
-          '| ours/placement | decisions/s | bytes/host')
+          '| ours/placement | decisions/s | bytes/host '
+          '| fresh ms (CPU) rows lookup ms | sched w/o fresh')
 
 
 def print_row(r):
@@ -207,7 +306,11 @@ def print_row(r):
     print(f"{r['hosts']:5d} {r['instances']:4d} | {r['nova_ms']:8.1f} "
           f"{r['ours_ms']:6.1f} {e2e:6.3f} | {r['nova_sched_ms']:8.1f} "
           f"{r['ours_sched_ms']:6.1f} {sched:6.3f} | {floor:14.3f} | "
-          f"{rate:11.0f} | {r['bytes_per_host']:10.0f}", flush=True)
+          f"{rate:11.0f} | {r['bytes_per_host']:10.0f} | "
+          f"{r['ours_fresh_ms']:8.2f} ({r['ours_fresh_cpu_ms']:.2f}) "
+          f"{r['ours_fresh_rows']:5.0f} "
+          f"{r['ours_lookup_ms']:9.3f} | {r['ours_sched_unfresh_ms']:6.1f}",
+          flush=True)
 
 
 def main(argv=None):
@@ -217,6 +320,9 @@ def main(argv=None):
     parser.add_argument('--requests', type=int, default=10,
                         help='measured requests per side and case')
     parser.add_argument('--json', help='write the results here')
+    parser.add_argument('--fresh-reads', type=int, default=20, metavar='N',
+                        help='after each size, time N freshness reads '
+                        'alone per cloud state (0: skip)')
     parser.add_argument('--profile', type=int, metavar='N',
                         help='profile our side (this thread only) and '
                         'print the N most expensive functions')
@@ -241,7 +347,7 @@ def main(argv=None):
             rows = []
             for size in sizes:
                 rows += run_size(size, cloud, conf, admin, args.requests,
-                                 counts, profiler)
+                                 counts, profiler, args.fresh_reads)
         finally:
             placement.stop()
     if profiler is not None:

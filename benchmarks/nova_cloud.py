@@ -8,6 +8,7 @@ with the traits nova 34 computes report (OWNER_NOVA).
 
 import datetime
 import os
+import random
 import uuid
 import warnings
 
@@ -27,6 +28,10 @@ from benchmarks import cloud_rows  # noqa: E402
 NOVA_CONF = nova.conf.CONF
 CELL0 = '00000000-0000-0000-0000-000000000000'
 CELL1 = str(uuid.UUID(int=1))
+# nova's defaults: a service reports every report_interval (10 s), a
+# compute writes its compute node every periodic run (60 s).
+REPORT_INTERVAL = 10.0
+UPDATE_INTERVAL = 60.0
 
 
 def create_databases(workdir):
@@ -78,6 +83,7 @@ class Cloud:
             conn.execute(sa.insert(main_models.ComputeNode.__table__), [
                 cloud_rows.compute_row(n, rp, ids[n], now)
                 for n, rp in zip(names, rps, strict=True)])
+        self.stamp_heartbeats(now)
         with self.api.begin() as conn:
             conn.execute(sa.insert(api_models.HostMapping.__table__), [
                 {'host': n, 'cell_id': self.cell1_id, 'created_at': now}
@@ -87,3 +93,60 @@ class Cloud:
                 rp, n, cloud_rows.inventory(),
                 traits=list(cloud_rows.TRAITS))
         self.count = total
+
+    def stamp_heartbeats(self, now):
+        """Stamp every row as a live cloud has it at ``now``.
+
+        Each service last reported within the last REPORT_INTERVAL seconds
+        and each compute node was written within the last UPDATE_INTERVAL,
+        spread evenly: a request-time read that starts its overlap before
+        the newest timestamp finds as many rows as it would in a cloud of
+        this size in steady state (minus the rows written between two
+        requests, which this static cloud does not have).
+        """
+        rng = random.Random(0)  # noqa: S311  (timestamps, not secrets)
+        # Created long ago: the read compares created_at too.
+        created = now - datetime.timedelta(days=1)
+
+        def back(seconds):
+            return now - datetime.timedelta(seconds=rng.uniform(0, seconds))
+
+        with self.cell.begin() as conn:
+            ids = [r[0] for r in conn.execute(sa.text(
+                "SELECT id FROM services WHERE binary = 'nova-compute'"))]
+            stamps = [{'i': i, 't': back(REPORT_INTERVAL), 'c': created}
+                      for i in ids]
+            if stamps:
+                stamps[0]['t'] = now
+                conn.execute(sa.text(
+                    'UPDATE services SET updated_at = :t, '
+                    'last_seen_up = :t, created_at = :c WHERE id = :i'),
+                    stamps)
+            ids = [r[0] for r in conn.execute(sa.text(
+                'SELECT id FROM compute_nodes'))]
+            stamps = [{'i': i, 't': back(UPDATE_INTERVAL), 'c': created}
+                      for i in ids]
+            if stamps:
+                stamps[0]['t'] = now
+                conn.execute(sa.text(
+                    'UPDATE compute_nodes SET updated_at = :t, '
+                    'created_at = :c WHERE id = :i'), stamps)
+
+    def shift_compute_stamps(self, seconds):
+        """Move every services/compute_nodes timestamp by ``seconds``."""
+        with self.cell.begin() as conn:
+            for table, extra in (('services', ', last_seen_up = '
+                                  "datetime(last_seen_up, :s)"),
+                                 ('compute_nodes', '')):
+                conn.execute(sa.text(
+                    f"UPDATE {table} SET updated_at = "  # noqa: S608
+                    f"datetime(updated_at, :s){extra}"),
+                    {'s': f'{seconds:+f} seconds'})
+
+    def set_compute_stamps(self, when):
+        """Every services/compute_nodes row updated at ``when``."""
+        with self.cell.begin() as conn:
+            conn.execute(sa.text('UPDATE services SET updated_at = :t, '
+                                 'last_seen_up = :t'), {'t': when})
+            conn.execute(sa.text('UPDATE compute_nodes SET updated_at = :t'),
+                         {'t': when})

@@ -43,18 +43,53 @@ def _changed_since(table: sa.Table,
                   c.deleted_at >= since)
 
 
-def _newest(rows: Iterable[Row]) -> datetime.datetime | None:
-    stamps = [row[name] for row in rows
-              for name in ('created_at', 'updated_at', 'deleted_at')
-              if isinstance(row.get(name), datetime.datetime)]
-    return max(stamps) if stamps else None
+_STAMPS = ('created_at', 'updated_at', 'deleted_at')
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Compacted:
+    rows: tuple[Row, ...]
+    # The newest created/updated/deleted timestamp among them.
+    newest: datetime.datetime | None
+
+
+# The types ValuePool pools (compact_rows._POOLED).
+_POOLED = frozenset((str, int))
+
+
+def _pooled(pool: compact_rows.ValuePool,
+            column: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``pool.values(column)``, without asking it per value when no value
+    is of a pooled type (timestamps, floats, NULLs: it would hand every
+    one back as it is)."""
+    if _POOLED.isdisjoint(map(type, column)):
+        return column
+    return pool.values(column)
 
 
 def _compact(result: sa.CursorResult[Any],
-             pool: compact_rows.ValuePool) -> tuple[Row, ...]:
-    columns = compact_rows.Columns(list(result.keys()))
-    return tuple(compact_rows.CompactRow(columns, pool.values(row))
-                 for row in result)
+             pool: compact_rows.ValuePool) -> _Compacted:
+    """The rows as CompactRows, and their newest timestamp.
+
+    Pooled a column at a time (one ``pool.values`` call per column rather
+    than one per row, for the thousands of rows a request-time read can
+    return), the timestamps taken from their columns rather than looked
+    up in each row.
+    """
+    names = list(result.keys())
+    fetched = result.all()
+    if not fetched:
+        return _Compacted((), None)
+    pooled = [_pooled(pool, column)
+              for column in zip(*fetched, strict=True)]
+    columns = compact_rows.Columns(names)
+    stamps = [value for name in _STAMPS if name in columns.positions
+              for value in pooled[columns.positions[name]]
+              if isinstance(value, datetime.datetime)]
+    return _Compacted(
+        tuple(compact_rows.CompactRow(columns, values)
+              for values in zip(*pooled, strict=True)),
+        max(stamps, default=None))
 
 
 def read_compute_rows(conn: sa.Connection,
@@ -76,7 +111,12 @@ def read_compute_rows(conn: sa.Connection,
     pool = compact_rows.ValuePool()
     nodes = _compact(conn.execute(nodes_q), pool)
     services = _compact(conn.execute(services_q), pool)
-    return ComputeRows(nodes, services, _newest(nodes + services))
+    return ComputeRows(nodes.rows, services.rows,
+                       _latest(nodes.newest, services.newest))
+
+
+def _latest(*stamps: datetime.datetime | None) -> datetime.datetime | None:
+    return max((s for s in stamps if s is not None), default=None)
 
 
 def _batches(values: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -208,7 +248,7 @@ def read_nodes_by_uuid(conn: sa.Connection,
     for batch in _batches(sorted(set(uuids))):
         nodes += _compact(conn.execute(
             sa.select(cn).where(cn.c.deleted == 0, cn.c.uuid.in_(batch))
-            .order_by(cn.c.id)), pool)
+            .order_by(cn.c.id)), pool).rows
     hosts = sorted({str(r['host']) for r in nodes if r.get('host')})
     service_ids = sorted({int(r['service_id']) for r in nodes
                           if not r.get('host')
@@ -218,8 +258,8 @@ def read_nodes_by_uuid(conn: sa.Connection,
                                 sv.c.deleted == 0).order_by(sv.c.id))
     for batch in _batches(hosts):
         services += _compact(conn.execute(
-            base.where(sv.c.host.in_(batch))), pool)
+            base.where(sv.c.host.in_(batch))), pool).rows
     for ids in _batches([str(i) for i in service_ids]):
         services += _compact(conn.execute(
-            base.where(sv.c.id.in_([int(i) for i in ids]))), pool)
+            base.where(sv.c.id.in_([int(i) for i in ids]))), pool).rows
     return ComputeRows(nodes, services, None)
