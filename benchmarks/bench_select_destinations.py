@@ -102,7 +102,8 @@ _read_deltas = loader_mod.Loader.read_deltas
 def _counted_read_deltas(self, *args, **kwargs):
     outcome = _read_deltas(self, *args, **kwargs)
     _http.rows = getattr(_http, 'rows', 0) + sum(
-        len(d.rows.nodes) + len(d.rows.services) + len(d.instances.changes)
+        len(d.rows.nodes) + len(d.rows.services) + d.rows.unchanged
+        + len(d.instances.changes)
         for d in outcome.results.values())
     return outcome
 
@@ -314,6 +315,10 @@ def print_row(r):
 
 
 def main(argv=None):
+    # This process stands for the scheduler service's own process,
+    # whose full host-cache loads settle the collector.
+    from scheduler import gc_settle
+    gc_settle.own_process()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', default='100,1000,10000')
     parser.add_argument('--instances', default='1,10')

@@ -9,15 +9,29 @@ collection during a request cost more than the scheduling work itself
 the permanent generation (``gc.freeze``), which collections skip.
 Refcounting still frees a replaced snapshot; the previous freeze is
 undone first so that any reference cycle in it can still be collected.
+
+Freezing acts on the whole process, so it happens only in a process the
+scheduler owns: the entry points call ``own_process()``. A process that
+embeds the service (``create_service``) keeps its collector as it is: a
+freeze would also pin the host application's objects, and an unfreeze
+would undo the host application's own freeze.
 """
 
 import gc
 import threading
 
 _lock = threading.Lock()
+_owned = threading.Event()
+
+
+def own_process() -> None:
+    """This process runs the scheduler only: full loads may settle it."""
+    _owned.set()
 
 
 def settle_long_lived() -> None:
+    if not _owned.is_set():
+        return
     with _lock:
         gc.unfreeze()
         gc.collect()

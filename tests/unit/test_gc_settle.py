@@ -13,6 +13,8 @@ class SettleTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.addCleanup(gc.unfreeze)
+        self.addCleanup(gc_settle._owned.clear)
+        gc_settle.own_process()
 
     def test_live_objects_are_frozen(self):
         gc.unfreeze()
@@ -36,3 +38,17 @@ class SettleTest(testtools.TestCase):
         # ...the next settle unfreezes first, so it is collected.
         gc_settle.settle_long_lived()
         self.assertIsNone(gone())
+
+
+class EmbeddedTest(testtools.TestCase):
+    """A process that only embeds the service keeps its collector."""
+
+    def test_nothing_is_frozen_or_unfrozen(self):
+        self.addCleanup(gc.unfreeze)
+        gc_settle._owned.clear()
+        gc.freeze()  # the host application's own freeze
+        frozen = gc.get_freeze_count()
+        kept = [{'host': f'h{i}'} for i in range(1000)]
+        gc_settle.settle_long_lived()
+        self.assertEqual(frozen, gc.get_freeze_count())
+        self.assertEqual(1000, len(kept))
