@@ -59,9 +59,17 @@ class CellRows:
         Also returns the ids of the nodes to rebuild and the hosts whose
         service row changed (their nodes are rebuilt too).
         """
-        nodes, services = dict(self.nodes), dict(self.services)
         changed_nodes: set[int] = set()
         changed_hosts: set[str] = set()
+        watermark = max((w for w in (self.watermark, changes.newest)
+                         if w is not None), default=None)
+        if not changes.nodes and not changes.services:
+            # Nothing new (the reader left out the rows read again).
+            if watermark == self.watermark:
+                return self, changed_nodes, changed_hosts
+            return (dataclasses.replace(self, watermark=watermark),
+                    changed_nodes, changed_hosts)
+        nodes, services = dict(self.nodes), dict(self.services)
         for row in changes.nodes:
             if row != nodes.get(row['id']):
                 changed_nodes.add(row['id'])
@@ -72,8 +80,6 @@ class CellRows:
                 changed_hosts.update(
                     r['host'] for r in (old, row) if r is not None)
                 _put(services, row)
-        watermark = max((w for w in (self.watermark, changes.newest)
-                         if w is not None), default=None)
         return (CellRows(frozen(nodes), frozen(services), watermark),
                 changed_nodes, changed_hosts)
 

@@ -138,7 +138,12 @@ class FreshReads:
             instances_since = {
                 c.uuid: _mark_minus(self._instance_marks.get(c.uuid),
                                     overlap) for c in known}
-            deltas = loader.read_deltas(known, since, instances_since)
+            # The compute rows change only under the reload lock, which
+            # this read holds: what ``before`` has of them is what the
+            # read is applied to.
+            held = {c.uuid: (rows.nodes, rows.services) for c in known
+                    if (rows := before.rows.get(c.uuid)) is not None}
+            deltas = loader.read_deltas(known, since, instances_since, held)
             full = (loader.read_cells(
                 new, cache._settings.load_instance_images) if new
                 else cell_scatter.Outcome({}, {}))

@@ -30,6 +30,8 @@ LOG = logging.getLogger(__name__)
 T = TypeVar('T')
 HostInstances = dict[str, dict[str, str | None]]
 Images = dict[str, Mapping[str, str]]
+# A cell's compute rows as the cache holds them: nodes, services by id.
+KnownRows = tuple[Mapping[int, cell_reader.Row], Mapping[int, cell_reader.Row]]
 # How an embedder derives a cell's database URL from its cell_mappings row.
 CellUrl = Callable[[api_reader.CellRecord], str]
 
@@ -178,16 +180,23 @@ class Loader:
 
     def read_deltas(self, cells: Iterable[api_reader.CellRecord],
                     since: Mapping[str, datetime.datetime | None],
-                    instances_since: Mapping[str, datetime.datetime | None]
+                    instances_since: Mapping[str, datetime.datetime | None],
+                    known: Mapping[str, KnownRows] | None = None
                     ) -> cell_scatter.Outcome[CellDelta]:
         """Compute rows and instance rows changed since each cell's times.
 
         Both in one transaction per cell; what a request reads first.
+        ``known``: per cell, the compute rows the caller holds (nodes and
+        services by id); compute rows that change nothing in them are
+        left out (cell_reader.read_compute_rows).
         """
+        held = known or {}
+
         def read(cell: api_reader.CellRecord,
                  conn: sa.Connection) -> CellDelta:
             return CellDelta(
-                cell_reader.read_compute_rows(conn, since.get(cell.uuid)),
+                cell_reader.read_compute_rows(conn, since.get(cell.uuid),
+                                              held.get(cell.uuid)),
                 cell_reader.read_instance_changes(
                     conn, instances_since.get(cell.uuid)))
         return self._on_cells(cells, read)

@@ -113,6 +113,21 @@ FINGERPRINTED = (t.cell_mappings, t.host_mappings, t.aggregates,
                  t.aggregate_hosts, t.aggregate_metadata)
 
 
+def _fingerprint_statement() -> sa.Executable:
+    columns: list[sa.ScalarSelect[object]] = []
+    for table in FINGERPRINTED:
+        c = table.c
+        for aggregate in (sa.func.count(c.id), sa.func.sum(c.id),
+                          sa.func.max(c.id), sa.func.max(c.created_at),
+                          sa.func.max(c.updated_at)):
+            columns.append(sa.select(aggregate).scalar_subquery())
+    return sa.select(*columns)
+
+
+# Built once: every request runs it.
+_FINGERPRINT = _fingerprint_statement()
+
+
 def read_fingerprint(conn: sa.Connection) -> tuple[object, ...]:
     """A value that changes whenever the content read_* return changes.
 
@@ -121,12 +136,4 @@ def read_fingerprint(conn: sa.Connection) -> tuple[object, ...]:
     ids, a delete the count and the sum, an update (nova's models stamp
     updated_at) the newest updated_at.
     """
-    columns: list[sa.ScalarSelect[object]] = []
-    for table in FINGERPRINTED:
-        c = table.c
-        for aggregate in (sa.func.count(c.id), sa.func.sum(c.id),
-                          sa.func.max(c.id), sa.func.max(c.created_at),
-                          sa.func.max(c.updated_at)):
-            columns.append(sa.select(aggregate).scalar_subquery())
-    row = conn.execute(sa.select(*columns)).one()
-    return tuple(row)
+    return tuple(conn.execute(_FINGERPRINT).one())

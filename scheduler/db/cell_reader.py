@@ -34,11 +34,13 @@ class ComputeRows:
     services: tuple[Row, ...]
     # The newest created/updated/deleted timestamp among the rows read.
     newest: datetime.datetime | None
+    # Rows read but left out: they change nothing the caller knows.
+    unchanged: int = 0
 
 
-def _changed_since(table: sa.Table,
-                   since: datetime.datetime) -> sa.ColumnElement[bool]:
+def _changed_since(table: sa.Table) -> sa.ColumnElement[bool]:
     c = table.c
+    since = sa.bindparam('since', type_=c.updated_at.type)
     return sa.or_(c.updated_at >= since, c.created_at >= since,
                   c.deleted_at >= since)
 
@@ -51,6 +53,8 @@ class _Compacted:
     rows: tuple[Row, ...]
     # The newest created/updated/deleted timestamp among them.
     newest: datetime.datetime | None
+    # Rows left out as they change nothing in ``known``.
+    unchanged: int = 0
 
 
 # The types ValuePool pools (compact_rows._POOLED).
@@ -67,52 +71,103 @@ def _pooled(pool: compact_rows.ValuePool,
     return pool.values(column)
 
 
-def _compact(result: sa.CursorResult[Any],
-             pool: compact_rows.ValuePool) -> _Compacted:
+def _compact(result: sa.CursorResult[Any], pool: compact_rows.ValuePool,
+             known: Mapping[int, Row] | None = None) -> _Compacted:
     """The rows as CompactRows, and their newest timestamp.
+
+    With ``known`` (id -> the row the caller holds), a row equal to the
+    known one, or deleted and not known, is left out before any other
+    work (an incremental read mostly reads such rows again); its
+    timestamps still count.
 
     Pooled a column at a time (one ``pool.values`` call per column rather
     than one per row, for the thousands of rows a request-time read can
     return), the timestamps taken from their columns rather than looked
     up in each row.
     """
-    names = list(result.keys())
-    fetched = result.all()
+    names = tuple(result.keys())
+    fetched: Sequence[Sequence[Any]] = result.tuples().all()
     if not fetched:
         return _Compacted((), None)
+    positions = {name: i for i, name in enumerate(names)}
+    stamp_positions = [positions[name] for name in _STAMPS
+                       if name in positions]
+    newest: datetime.datetime | None = None
+    for row in fetched:
+        for i in stamp_positions:
+            value = row[i]
+            if isinstance(value, datetime.datetime) and (
+                    newest is None or value > newest):
+                newest = value
+    before = len(fetched)
+    if known is not None:
+        fetched = _changed(fetched, names, known)
+        if not fetched:
+            return _Compacted((), newest, before)
     pooled = [_pooled(pool, column)
               for column in zip(*fetched, strict=True)]
     columns = compact_rows.Columns(names)
-    stamps = [value for name in _STAMPS if name in columns.positions
-              for value in pooled[columns.positions[name]]
-              if isinstance(value, datetime.datetime)]
     return _Compacted(
         tuple(compact_rows.CompactRow(columns, values)
               for values in zip(*pooled, strict=True)),
-        max(stamps, default=None))
+        newest, before - len(fetched))
+
+
+def _changed(fetched: Sequence[Sequence[Any]], names: tuple[str, ...],
+             known: Mapping[int, Row]) -> list[Sequence[Any]]:
+    """The rows that differ from the known ones (deleted: that are known).
+    """
+    id_at, deleted_at = names.index('id'), names.index('deleted')
+    changed = []
+    for row in fetched:
+        held = known.get(row[id_at])
+        if held is None:
+            if not row[deleted_at]:
+                changed.append(row)
+        elif not (held.holds(names, row)
+                  if isinstance(held, compact_rows.CompactRow)
+                  else dict(held) == dict(zip(names, row, strict=True))):
+            changed.append(row)
+    return changed
+
+
+# Built once: every request runs the incremental ones.
+_CN, _SV = t.compute_nodes, t.services
+_NODES_LIVE = (sa.select(_CN).where(_CN.c.deleted == 0)
+               .order_by(_CN.c.id))
+_NODES_SINCE = (sa.select(_CN).where(_changed_since(_CN))
+                .order_by(_CN.c.id))
+_SERVICES = sa.select(_SV).where(_SV.c.binary == COMPUTE_BINARY)
+_SERVICES_LIVE = _SERVICES.where(_SV.c.deleted == 0).order_by(_SV.c.id)
+_SERVICES_SINCE = (_SERVICES.where(_changed_since(_SV))
+                   .order_by(_SV.c.id))
 
 
 def read_compute_rows(conn: sa.Connection,
-                      since: datetime.datetime | None = None) -> ComputeRows:
+                      since: datetime.datetime | None = None,
+                      known: tuple[Mapping[int, Row], Mapping[int, Row]]
+                      | None = None) -> ComputeRows:
     """compute_nodes and nova-compute services rows of this cell.
 
-    With ``since``, only rows changed at or after it, deleted included.
+    With ``since``, only rows changed at or after it, deleted included;
+    and with ``known`` (the caller's nodes and services by id), without
+    the rows that change nothing in them (equal, or deleted and not
+    there), counted in ``unchanged``. ``newest`` counts every row read.
     """
-    cn, sv = t.compute_nodes, t.services
-    nodes_q = sa.select(cn).order_by(cn.c.id)
-    services_q = (sa.select(sv).where(sv.c.binary == COMPUTE_BINARY)
-                  .order_by(sv.c.id))
-    if since is None:
-        nodes_q = nodes_q.where(cn.c.deleted == 0)
-        services_q = services_q.where(sv.c.deleted == 0)
-    else:
-        nodes_q = nodes_q.where(_changed_since(cn, since))
-        services_q = services_q.where(_changed_since(sv, since))
     pool = compact_rows.ValuePool()
-    nodes = _compact(conn.execute(nodes_q), pool)
-    services = _compact(conn.execute(services_q), pool)
+    if since is None:
+        nodes = _compact(conn.execute(_NODES_LIVE), pool)
+        services = _compact(conn.execute(_SERVICES_LIVE), pool)
+    else:
+        params = {'since': since}
+        known_nodes, known_services = known or (None, None)
+        nodes = _compact(conn.execute(_NODES_SINCE, params), pool,
+                         known_nodes)
+        services = _compact(conn.execute(_SERVICES_SINCE, params), pool,
+                            known_services)
     return ComputeRows(nodes.rows, services.rows,
-                       _latest(nodes.newest, services.newest))
+                       _latest(nodes.newest, services.newest),
+                       nodes.unchanged + services.unchanged)
 
 
 def _latest(*stamps: datetime.datetime | None) -> datetime.datetime | None:
@@ -177,6 +232,19 @@ class InstanceChanges:
     newest: datetime.datetime | None
 
 
+_IN = t.instances.c
+# created_at, updated_at last: the watermark's columns.
+_INSTANCES = sa.select(_IN.uuid, _IN.host, _IN.node, _IN.project_id,
+                       _IN.deleted, _IN.created_at, _IN.updated_at)
+_INSTANCES_EVER = _INSTANCES.where(sa.or_(
+    _IN.updated_at.is_not(None), _IN.created_at.is_not(None))).order_by(
+        _IN.id)
+_SINCE = sa.bindparam('since', type_=_IN.updated_at.type)
+_INSTANCES_SINCE = _INSTANCES.where(sa.or_(
+    _IN.updated_at >= _SINCE,
+    sa.and_(_IN.deleted == 0, _IN.created_at >= _SINCE))).order_by(_IN.id)
+
+
 def read_instance_changes(conn: sa.Connection,
                           since: datetime.datetime | None
                           ) -> InstanceChanges:
@@ -191,26 +259,18 @@ def read_instance_changes(conn: sa.Connection,
     row created or updated at all: what follows a full read that found
     none (newest_instance_change returned None).
     """
-    c = t.instances.c
-    query = sa.select(c.uuid, c.host, c.node, c.project_id, c.deleted,
-                      c.created_at, c.updated_at, c.deleted_at)
     if since is None:
-        query = query.where(sa.or_(c.updated_at.is_not(None),
-                                   c.created_at.is_not(None)))
+        result = conn.execute(_INSTANCES_EVER)
     else:
-        query = query.where(sa.or_(
-            c.updated_at >= since,
-            sa.and_(c.deleted == 0, c.created_at >= since)))
-    rows = [dict(row._mapping)
-            for row in conn.execute(query.order_by(c.id))]
+        result = conn.execute(_INSTANCES_SINCE, {'since': since})
+    rows = result.tuples().all()
     changes = tuple(InstanceChange(
-        uuid=row['uuid'],
-        host=None if row['deleted'] else row['host'],
-        node=row['node'], project_id=row['project_id']) for row in rows)
+        uuid=uuid, host=None if deleted else host, node=node,
+        project_id=project_id)
+        for uuid, host, node, project_id, deleted, _, _ in rows)
     # The watermark follows the columns the read compares.
-    stamps = [_as_datetime(row[name]) for row in rows
-              for name in ('created_at', 'updated_at')
-              if row[name] is not None]
+    stamps = [_as_datetime(value) for row in rows for value in row[5:]
+              if value is not None]
     return InstanceChanges(changes, max(stamps, default=None))
 
 

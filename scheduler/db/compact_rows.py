@@ -58,6 +58,15 @@ class CompactRow(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def holds(self, names: Sequence[str], values: Sequence[Any]) -> bool:
+        """Whether this row equals a row of these columns and values.
+
+        Without building that row: what a re-read compares first.
+        """
+        if tuple(names) == self._columns.names:
+            return self._values == tuple(values)
+        return dict(self) == dict(zip(names, values, strict=True))
+
     def __eq__(self, other: object) -> bool:
         if (isinstance(other, CompactRow)
                 and other._columns.names == self._columns.names):

@@ -10,10 +10,17 @@ is opened, so even a bug here cannot write to nova's tables:
 Driver timeouts bound how long one read can hang on a dead server, so a
 stuck cell frees its reader thread eventually. Pool settings come from
 the same oslo.db options nova uses ([database] / [api_database]).
+
+SQLite connections are pooled too (a new connection parses nova's whole
+schema before its first read, which would cost more than the read). A
+kept connection would go on reading a file that was since moved away or
+replaced, so each checkout first checks that the path still names the
+file the connection opened, and opens a new connection when it does not.
 """
 
 from collections.abc import Mapping
 import dataclasses
+import os
 import threading
 from typing import Any
 
@@ -76,6 +83,38 @@ def _sqlite_read_only(dbapi_conn: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _sqlite_file(url: sa.URL) -> str | None:
+    """The file a SQLite URL opens; None for in-memory and URI forms."""
+    database = url.database
+    if not database or database == ':memory:' or database.startswith(
+            'file:') or url.query.get('uri') in ('true', 'True', '1'):
+        return None
+    return os.path.abspath(database)
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _same_sqlite_file(path: str) -> tuple[Any, Any]:
+    """Pool hooks: a kept connection is used only while ``path`` is still
+    the file it opened (moved, replaced or deleted: a new connection)."""
+    def on_connect(_dbapi_conn: Any, record: Any) -> None:
+        record.info['sqlite_file'] = _file_identity(path)
+
+    def on_checkout(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        opened = record.info.get('sqlite_file')
+        if opened is None or opened != _file_identity(path):
+            # The pool closes this connection and opens another.
+            raise sa_exc.DisconnectionError(
+                'the SQLite file changed since the connection opened it')
+    return on_connect, on_checkout
+
+
 def _connect_args(backend: str, timeout: float | None) -> dict[str, Any]:
     seconds = None if timeout is None else max(1, int(timeout + 0.999))
     if backend == 'mysql':
@@ -123,11 +162,19 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
         'pool_pre_ping': True,
         'pool_recycle': pool.connection_recycle_time,
     }
-    if backend == 'sqlite':
-        # One file, cheap connections; a pool per thread is simplest.
-        kwargs['poolclass'] = sa_pool.NullPool
+    sqlite_file = _sqlite_file(parsed) if backend == 'sqlite' else None
+    if backend == 'sqlite' and sqlite_file is None:
+        # In memory: SQLAlchemy's default, one connection per thread (each
+        # its own database, as SQLite has it).
+        kwargs['poolclass'] = sa_pool.SingletonThreadPool
         kwargs.pop('pool_recycle')
+        kwargs.pop('pool_pre_ping')
     else:
+        if backend == 'sqlite':
+            # No server to lose: the checkout hook below replaces the
+            # ping (a SELECT 1 per read).
+            kwargs['poolclass'] = sa_pool.QueuePool
+            kwargs.pop('pool_pre_ping')
         if pool.max_pool_size is not None:
             kwargs['pool_size'] = pool.max_pool_size
         if pool.max_overflow is not None:
@@ -148,6 +195,10 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
         event.listen(engine, 'connect', _postgresql_read_only)
     elif backend == 'sqlite':
         event.listen(engine, 'connect', _sqlite_read_only)
+        if sqlite_file is not None:
+            on_connect, on_checkout = _same_sqlite_file(sqlite_file)
+            event.listen(engine, 'connect', on_connect)
+            event.listen(engine, 'checkout', on_checkout)
     return engine
 
 

@@ -1,5 +1,7 @@
 """Reader engines: read-only at the connection, secrets never shown."""
 
+import os
+
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 import testtools
@@ -31,6 +33,56 @@ class ReaderEngineTest(testtools.TestCase):
         with self.dbs.api.connect() as conn:
             self.assertEqual(2, len(conn.execute(
                 sa.select(t.cell_mappings)).all()))
+
+    def test_sqlite_connection_kept_between_reads_and_read_only(self):
+        engine = engines.create_reader_engine(self.dbs.api_url)
+        self.addCleanup(engine.dispose)
+        opened = []
+        sa.event.listen(engine, 'connect', lambda conn, _: opened.append(
+            conn))
+        for _ in range(3):
+            with engine.connect() as conn:
+                self.assertTrue(engines.session_read_only(conn))
+                self.assertRaises(sa_exc.OperationalError, conn.execute,
+                                  t.cell_mappings.delete())
+        self.assertEqual(1, len(opened))
+        # From another thread too (cell reads run in a thread pool).
+        import threading
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(len(
+            engine.connect().execute(sa.select(t.cell_mappings)).all())))
+        thread.start()
+        thread.join()
+        self.assertEqual([2], seen)
+
+    def test_sqlite_file_moved_or_replaced_opens_a_new_connection(self):
+        engine = engines.create_reader_engine(self.dbs.api_url)
+        self.addCleanup(engine.dispose)
+        with engine.connect() as conn:
+            conn.execute(sa.select(t.cell_mappings)).all()
+        path = self.dbs.api_url[len('sqlite:///'):]
+        os.rename(path, path + '.moved')
+        with open(path, 'w') as f:
+            f.write('not a database' * 100)
+        with engine.connect() as conn:
+            # The kept connection would still read the moved file.
+            self.assertRaises(sa_exc.DatabaseError, conn.execute,
+                              sa.select(t.cell_mappings))
+        os.remove(path)
+        os.rename(path + '.moved', path)
+        with engine.connect() as conn:
+            self.assertEqual(2, len(conn.execute(
+                sa.select(t.cell_mappings)).all()))
+            self.assertTrue(engines.session_read_only(conn))
+
+    def test_sqlite_in_memory_url(self):
+        for url in ('sqlite://', 'sqlite:///:memory:'):
+            engine = engines.create_reader_engine(url)
+            self.addCleanup(engine.dispose)
+            with engine.connect() as conn:
+                self.assertTrue(engines.session_read_only(conn))
+                self.assertEqual(1, conn.exec_driver_sql(
+                    'SELECT 1').scalar())
 
     def test_unsupported_backends(self):
         for backend in ('oracle', 'mssql'):

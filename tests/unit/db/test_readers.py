@@ -98,6 +98,40 @@ class ReadersTest(testtools.TestCase):
         self.assertEqual(['h2'], [r['host'] for r in rows.services])
         self.assertEqual(later, rows.newest)
 
+    def test_incremental_read_leaves_out_known_rows(self):
+        same = self.dbs.add_compute('cell1', 'h1')
+        changed = self.dbs.add_compute('cell1', 'h2')
+        gone = self.dbs.add_compute('cell1', 'h3')
+        held = self.read_cell(cell_reader.read_compute_rows)
+        known = ({r['id']: r for r in held.nodes},
+                 {r['id']: r for r in held.services})
+        later = NOW + datetime.timedelta(minutes=5)
+        self.dbs.update_node('cell1', changed['id'], free_ram_mb=1)
+        self.dbs.update_node('cell1', gone['id'], deleted=gone['id'],
+                             deleted_at=later)
+        # Deleted and never known: it changes nothing either.
+        unknown = self.dbs.add_compute('cell1', 'h4', service=False)
+        self.dbs.update_node('cell1', unknown['id'], deleted=unknown['id'])
+        rows = self.read_cell(lambda conn: cell_reader.read_compute_rows(
+            conn, NOW, known))
+        self.assertEqual({changed['id']: 0, gone['id']: gone['id']},
+                         {r['id']: r['deleted'] for r in rows.nodes})
+        self.assertEqual([], list(rows.services))
+        # Nodes h1 and h4, the three services.
+        self.assertEqual(2 + 3, rows.unchanged)
+        # The rows left out count for the watermark.
+        self.assertEqual(later, rows.newest)
+        self.assertNotIn(same['id'], {r['id'] for r in rows.nodes})
+        # The same read without ``known`` returns them all.
+        every = self.read_cell(lambda conn: cell_reader.read_compute_rows(
+            conn, NOW))
+        self.assertEqual(4, len(every.nodes))
+        self.assertEqual(0, every.unchanged)
+        # A full read ignores ``known`` (absent rows mean deleted there).
+        full = self.read_cell(lambda conn: cell_reader.read_compute_rows(
+            conn, None, known))
+        self.assertEqual(2, len(full.nodes))
+
     def test_instances_by_host(self):
         uuids = [self.dbs.add_instance('cell1', 'h1', project=p)
                  for p in ('p1', 'p2')]
