@@ -124,8 +124,13 @@ class CanarySuitesTest(testtools.TestCase):
             send(log, ctxt, payload)
         self.useFixture(fixtures.MonkeyPatch(
             'scheduler.decision_record.DecisionLog._send', notify))
-        self.log = self.useFixture(fixtures.FakeLogger(
-            level=logging.DEBUG, format='%(levelname)s %(name)s %(message)s'))
+        # Set up by hand, not with useFixture: the DEBUG output of the
+        # suites run below is several MB, more than one subunit packet
+        # holds, and the assertions quote what they find.
+        self.log = fixtures.FakeLogger(
+            level=logging.DEBUG, format='%(levelname)s %(name)s %(message)s')
+        self.log.setUp()
+        self.addCleanup(self.log.cleanUp)
         conf = cfg.ConfigOpts()
         conf_pkg.register_opts(conf)
         conf([], default_config_files=[])
