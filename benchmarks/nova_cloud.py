@@ -111,26 +111,22 @@ class Cloud:
         def back(seconds):
             return now - datetime.timedelta(seconds=rng.uniform(0, seconds))
 
+        # (rows, how far back their last update is, columns it stamps)
+        tables = (
+            ("SELECT id FROM services WHERE binary = 'nova-compute'",
+             REPORT_INTERVAL,
+             'UPDATE services SET updated_at = :t, last_seen_up = :t, '
+             'created_at = :c WHERE id = :i'),
+            ('SELECT id FROM compute_nodes', UPDATE_INTERVAL,
+             'UPDATE compute_nodes SET updated_at = :t, created_at = :c '
+             'WHERE id = :i'))
         with self.cell.begin() as conn:
-            ids = [r[0] for r in conn.execute(sa.text(
-                "SELECT id FROM services WHERE binary = 'nova-compute'"))]
-            stamps = [{'i': i, 't': back(REPORT_INTERVAL), 'c': created}
-                      for i in ids]
-            if stamps:
-                stamps[0]['t'] = now
-                conn.execute(sa.text(
-                    'UPDATE services SET updated_at = :t, '
-                    'last_seen_up = :t, created_at = :c WHERE id = :i'),
-                    stamps)
-            ids = [r[0] for r in conn.execute(sa.text(
-                'SELECT id FROM compute_nodes'))]
-            stamps = [{'i': i, 't': back(UPDATE_INTERVAL), 'c': created}
-                      for i in ids]
-            if stamps:
-                stamps[0]['t'] = now
-                conn.execute(sa.text(
-                    'UPDATE compute_nodes SET updated_at = :t, '
-                    'created_at = :c WHERE id = :i'), stamps)
+            for select, interval, update in tables:
+                stamps = [{'i': row[0], 't': back(interval), 'c': created}
+                          for row in conn.execute(sa.text(select))]
+                if stamps:
+                    stamps[0]['t'] = now
+                    conn.execute(sa.text(update), stamps)
 
     def shift_compute_stamps(self, seconds):
         """Move every services/compute_nodes timestamp by ``seconds``."""

@@ -20,13 +20,12 @@ import sys
 import tempfile
 import textwrap
 
-from oslo_config import cfg
 import testtools
 
-from scheduler import conf as conf_pkg
 from scheduler import plugins
 from tests.compat.filters import nova_env  # noqa: F401  (no patching)
 from tests.unit import fakes
+from tests.unit import test_plugins
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
@@ -34,13 +33,7 @@ HOST_NAME_WEIGHER = 'nova.tests.fixtures.nova.HostNameWeigher'
 FAKE_FILTER = 'nova.tests.unit.scheduler.test_host_manager.FakeFilterClass1'
 
 
-def _conf(**overrides):
-    conf = cfg.ConfigOpts()
-    conf_pkg.register_opts(conf)
-    conf([])
-    for name, value in overrides.items():
-        conf.set_override(name, value, 'filter_scheduler')
-    return conf
+_conf = test_plugins._conf  # the same [filter_scheduler] helper
 
 
 class ServiceProcessTest(testtools.TestCase):
