@@ -87,15 +87,20 @@ class FreshReads:
         if not cache._reload_lock.acquire(timeout=self._timeout()):
             LOG.debug('A host cache reload is still running; the request '
                       'goes on with the current host states')
+            cache._observe('request', False)
             return
+        ok = False
         try:
-            self._read_changes()
+            ok = self._read_changes()
         except Exception:
             # Never into a request: it goes on with the cached state.
             LOG.exception('Reading the host state changes failed; the '
                           'request goes on with the cached host states')
         finally:
             cache._reload_lock.release()
+        # The refresh metric: kind "request", failed when any database
+        # could not be read (the request used cached state for it).
+        cache._observe('request', ok)
 
     def _read_api(self) -> loader_mod.ApiContent | None:
         """The API content when it changed since the last read, else None."""
@@ -118,7 +123,8 @@ class FreshReads:
             self._api_down = False
         return content
 
-    def _read_changes(self) -> None:
+    def _read_changes(self) -> bool:
+        """Apply what changed; whether every database could be read."""
         cache = self._cache
         loader = cache._loader
         overlap = datetime.timedelta(seconds=cache._settings.change_overlap)
@@ -186,6 +192,7 @@ class FreshReads:
         if api is not None:
             self._api_fingerprint = api.fingerprint
             loader.retain_cells(cells)
+        return not failures and not self._api_down
 
     def _with_lists(self, state: cache_state.CacheState,
                     lists: cache_deltas.Lists, ops: list[journal_mod.Op],

@@ -222,10 +222,15 @@ class FailureTest(FreshTestBase):
         self.assertIn(kept['uuid'], snap.hosts)
         cache.fresh_snapshot()
         self.assertEqual(1, self.log.output.count('is unavailable'))
+        observed = []
+        cache.observer = lambda kind, ok: observed.append((kind, ok))
+        cache.fresh_snapshot()
         os.rename(path + '.moved', path)
         cache._loader._cells.dispose()
         self.assertEqual(frozenset(), cache.fresh_snapshot()
                          .unavailable_cells)
+        # Each request's read reaches the refresh metric.
+        self.assertEqual([('request', False), ('request', True)], observed)
 
     def test_api_database_down_warns_once(self):
         self.dbs.add_compute('cell1', 'h1')
