@@ -221,9 +221,10 @@ class HostStateCache:
         """Reload everything; swap it in atomically.
 
         Raises HostCacheError when the API database cannot be read; the
-        current snapshot stays in place.
+        current snapshot stays in place. Requests waiting for a fresh
+        read when it starts are served by it.
         """
-        with self._reload_lock:
+        with self._fresh.reload_turn(), self._reload_lock:
             if self._conf is not None:
                 self._settings = settings_mod.CacheSettings.from_conf(
                     self._conf)

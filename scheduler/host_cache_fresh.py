@@ -25,6 +25,7 @@ resync or a reload.
 """
 
 import collections
+import contextlib
 from collections.abc import Sequence
 import datetime
 import logging
@@ -71,6 +72,14 @@ class FreshReads:
         """Wait for a read that started after this call (bounded)."""
         # At worst: the read running now, then ours.
         return self._coalescer.wait_fresh(2 * self._timeout() + 1)
+
+    def reload_turn(self) -> 'contextlib.AbstractContextManager[None]':
+        """A full reload's turn: it counts as a read for waiting requests.
+
+        Taken before the reload lock (as a request's read takes its turn
+        before that lock), so the two never wait for each other.
+        """
+        return self._coalescer.counted()
 
     def after_full_read(
             self, api: loader_mod.ApiContent,

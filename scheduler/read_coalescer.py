@@ -7,9 +7,16 @@ one read runs at a time; the requests that arrive while it runs wait and
 share the next one, which the first of them to wake starts. Reads are
 numbered as they start (``_started``) and as they end (``_finished``); a
 request arriving when ``_started`` is n needs read n + 1 to finish.
+
+A full reload reads everything, so it is a read too: run inside
+``counted()``, it takes its turn like a read, and the requests that
+arrived before it started are fresh once it ends. Under a SIGHUP storm
+requests are then served by the reloads themselves instead of waiting for
+a moment between two of them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+import contextlib
 import threading
 import time
 
@@ -27,6 +34,22 @@ class ReadCoalescer:
         """How many reads have finished."""
         with self._cond:
             return self._finished
+
+    @contextlib.contextmanager
+    def counted(self) -> Iterator[None]:
+        """Run another reader of everything (a reload) as a read."""
+        with self._cond:
+            while self._running:
+                self._cond.wait()
+            self._started += 1
+            self._running = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._running = False
+                self._finished += 1
+                self._cond.notify_all()
 
     def wait_fresh(self, timeout: float) -> bool:
         """Return once a read that started after this call has finished.

@@ -132,3 +132,61 @@ class ReadCoalescerTest(testtools.TestCase):
         self.read.release[0].set()
         first.join(LONG)
         self.assertEqual(1, self.read.count)
+
+
+class ReloadTurnTest(testtools.TestCase):
+    """A full reload (``counted()``) takes its turn like a read."""
+
+    def setUp(self):
+        super().setUp()
+        self.read = BlockingRead()
+        self.coalescer = read_coalescer.ReadCoalescer(self.read)
+
+    def start(self):
+        caller = Caller(self.coalescer)
+        caller.start()
+        return caller
+
+    def reload(self):
+        entered, leave = threading.Event(), threading.Event()
+
+        def run():
+            with self.coalescer.counted():
+                entered.set()
+                assert leave.wait(LONG)
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        self.assertTrue(entered.wait(LONG))
+        return thread, leave
+
+    def test_a_reload_that_began_earlier_does_not_count(self):
+        reload, leave = self.reload()
+        late = self.start()  # arrives while the reload runs
+        waiting(self.coalescer, 1)
+        leave.set()
+        reload.join(LONG)
+        # The reload may have read before this caller's changes: it reads.
+        self.assertTrue(self.read.started[0].wait(LONG))
+        self.read.release[0].set()
+        late.join(LONG)
+        self.assertTrue(late.result)
+        self.assertEqual(1, self.read.count)
+        self.assertEqual(2, self.coalescer.reads)
+
+    def test_a_reload_waits_for_the_running_read(self):
+        first = self.start()
+        self.assertTrue(self.read.started[0].wait(LONG))
+        entered = threading.Event()
+
+        def run():
+            with self.coalescer.counted():
+                entered.set()
+        reload = threading.Thread(target=run, daemon=True)
+        reload.start()
+        waiting(self.coalescer, 1)
+        self.assertFalse(entered.is_set())
+        self.read.release[0].set()
+        reload.join(LONG)
+        first.join(LONG)
+        self.assertTrue(entered.is_set())
+        self.assertEqual(2, self.coalescer.reads)
