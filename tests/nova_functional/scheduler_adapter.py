@@ -28,7 +28,6 @@ applies as it would to nova's scheduler.
 """
 
 import json
-import logging
 import os
 import tempfile
 import threading
@@ -56,7 +55,6 @@ from scheduler.conf import opts as opts_mod
 from scheduler.placement import client as placement_client
 from scheduler.rpc import server as server_mod
 
-LOG = logging.getLogger(__name__)
 NOVA_CONF = nova.conf.CONF
 # Seconds a forwarded call may take: a test fails long before nova's
 # long_rpc_timeout (1800 s).

@@ -59,7 +59,8 @@ def waiting(coalescer, n):
         threading.Event().wait(0.001)
 
 
-class ReadCoalescerTest(testtools.TestCase):
+class CoalescerTestBase(testtools.TestCase):
+    """A coalescer over a BlockingRead, and callers started on it."""
 
     def setUp(self):
         super().setUp()
@@ -70,6 +71,9 @@ class ReadCoalescerTest(testtools.TestCase):
         caller = Caller(self.coalescer, **kwargs)
         caller.start()
         return caller
+
+
+class ReadCoalescerTest(CoalescerTestBase):
 
     def test_lone_caller_runs_its_own_read(self):
         self.read.release[0].set()
@@ -134,18 +138,8 @@ class ReadCoalescerTest(testtools.TestCase):
         self.assertEqual(1, self.read.count)
 
 
-class ReloadTurnTest(testtools.TestCase):
+class ReloadTurnTest(CoalescerTestBase):
     """A full reload (``counted()``) takes its turn like a read."""
-
-    def setUp(self):
-        super().setUp()
-        self.read = BlockingRead()
-        self.coalescer = read_coalescer.ReadCoalescer(self.read)
-
-    def start(self):
-        caller = Caller(self.coalescer)
-        caller.start()
-        return caller
 
     def reload(self):
         entered, leave = threading.Event(), threading.Event()
