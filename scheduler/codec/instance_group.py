@@ -11,6 +11,11 @@ def _strs(path: v.Path, value: object) -> tuple[str, ...]:
     return v.as_list(path, value, v.as_str)
 
 
+def members(path: v.Path, value: object) -> tuple[str, ...]:
+    """Instance uuids in a String list: canonical, like every uuid."""
+    return v.as_list(path, value, v.as_uuid_or_str)
+
+
 def _rules(path: v.Path, value: object) -> Mapping[str, str]:
     return v.as_dict(path, value, v.as_str)
 
@@ -32,7 +37,7 @@ def decode_instance_group(obj: primitive.Obj) -> group_obj.InstanceGroup:
         project_id=obj.get('project_id', v.as_str),
         policy=policy,
         policies=policies,
-        members=obj.req('members', _strs, absent=(), null=()),
+        members=obj.req('members', members, absent=(), null=()),
         hosts=obj.req('hosts', _strs, absent=(), null=()),
         rules=obj.req('_rules', _rules, absent=group_obj.EMPTY),
     )

@@ -148,8 +148,8 @@ def _group(path: v.Path,
         policy=policies[0] if policies else None,
         policies=policies[:1],
         hosts=_strs(path.field('group_hosts'), props.get('group_hosts') or ()),
-        members=_strs(path.field('group_members'),
-                      props.get('group_members') or ()),
+        members=instance_group.members(path.field('group_members'),
+                                       props.get('group_members') or ()),
     )
 
 

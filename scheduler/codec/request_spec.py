@@ -7,6 +7,7 @@ fields of newer minors that nova 34 does not know are ignored.
 """
 
 from collections.abc import Mapping
+import types
 
 from scheduler.codec import destination
 from scheduler.codec import flavor
@@ -32,8 +33,19 @@ def hint_values(path: v.Path, value: object) -> tuple[str, ...]:
     return (v.as_str(path, value),)
 
 
+# Hints whose values are instance uuids, compared with the host's.
+_UUID_HINTS = frozenset({'same_host', 'different_host'})
+
+
 def hints(path: v.Path, value: object) -> Mapping[str, tuple[str, ...]]:
-    return v.as_dict(path, value, hint_values)
+    decoded: Mapping[str, tuple[str, ...]] = v.as_dict(
+        path, value, hint_values)
+    if _UUID_HINTS.isdisjoint(decoded):
+        return decoded
+    return types.MappingProxyType({
+        name: (tuple(v.as_uuid_or_str(path, x) for x in values)
+               if name in _UUID_HINTS else values)
+        for name, values in decoded.items()})
 
 
 def _strs(path: v.Path, value: object) -> tuple[str, ...]:

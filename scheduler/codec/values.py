@@ -13,6 +13,7 @@ import ipaddress
 import math
 import re
 import types
+import uuid
 from typing import NoReturn, TypeVar
 
 from scheduler.codec import errors
@@ -163,13 +164,38 @@ def as_flex_bool(path: Path, value: object) -> bool:
     expected(path, 'bool', value)
 
 
+def canonical_uuid(text: str) -> str:
+    """``text`` (already matched by ``_UUID_RE``) in canonical form.
+
+    Lower-case and hyphenated, as Placement stores consumers: its PUT
+    ``/allocations/{uuid}`` normalizes the id, but GET and DELETE match it
+    as sent, so a rollback with an upper-case id would get 404 (taken as
+    "already released") and leak the claim.
+    """
+    return str(uuid.UUID(text))
+
+
 def as_uuid(path: Path, value: object) -> str:
-    """A UUID string, kept exactly as sent (nova does not normalize)."""
+    """A UUID string in canonical form: lower-case, hyphenated.
+
+    oslo.versionedobjects' pattern is accepted (any case, dashes
+    optional); nova keeps such a value as sent, we normalize it here, the
+    one place every UUID read from the bus goes through.
+    """
     if not isinstance(value, str):
         expected(path, 'uuid str', value)
     if len(value) > 36 or not _UUID_RE.match(value):
         path.fail('expected a UUID')
-    return value
+    return canonical_uuid(value)
+
+
+def as_uuid_or_str(path: Path, value: object) -> str:
+    """A string that names a UUID in practice (a String field holding
+    instance uuids): canonical when it is one, as sent otherwise."""
+    text = as_str(path, value)
+    if len(text) <= 36 and _UUID_RE.match(text):
+        return canonical_uuid(text)
+    return text
 
 
 def as_ip(path: Path, value: object) -> str:

@@ -94,7 +94,8 @@ class InstanceTest(testtools.TestCase):
 
     def test_uuids(self):
         uuids = [wire.INSTANCE_UUID, wire.GROUP_UUID.replace('-', '')]
-        self.assertEqual(tuple(uuids), instance.decode_instance_uuids(uuids))
+        self.assertEqual((wire.INSTANCE_UUID, wire.GROUP_UUID),
+                         instance.decode_instance_uuids(uuids))
         error = self.assertRaises(errors.ValidationError,
                                   instance.decode_instance_uuids,
                                   [wire.INSTANCE_UUID, 'nope'])

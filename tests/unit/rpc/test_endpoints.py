@@ -66,6 +66,16 @@ class SelectDestinationsTest(testtools.TestCase):
         self.assertEqual((fakes.UUID1, fakes.UUID2), self.sched.calls[0][2])
         self.assertEqual(self.legacy_dicts(2), result)
 
+    def test_upper_case_instance_uuids_reach_the_manager_lower_case(self):
+        # Issue 13: the claim (and its rollback) must use Placement's form.
+        self.call('4.5', spec_obj=wire.request_spec(
+            instance_uuid=fakes.UUID1.upper()),
+            instance_uuids=[fakes.UUID1.upper(), fakes.UUID2.upper()],
+            return_objects=True)
+        _, spec, uuids, _ = self.sched.calls[0]
+        self.assertEqual((fakes.UUID1, fakes.UUID2), uuids)
+        self.assertEqual(fakes.UUID1, spec.instance_uuid)
+
     def test_4_5_objects_with_alternates(self):
         result = self.call('4.5', spec_obj=wire.request_spec(),
                            instance_uuids=[fakes.UUID1],
@@ -238,6 +248,17 @@ class CastsTest(testtools.TestCase):
         self.cast('sync_instance_info', host_name='host1',
                   instance_uuids=[fakes.UUID1])
         self.assertEqual({fakes.UUID1: None}, self.cache.instances['host1'])
+
+    def test_instance_info_uuids_are_lower_case(self):
+        self.cast('update_instance_info', host_name='host1',
+                  instance_info=fakes.instance(fakes.UUID1.upper()))
+        self.assertEqual({fakes.UUID1: 'p1'}, self.cache.instances['host1'])
+        self.cast('delete_instance_info', host_name='host1',
+                  instance_uuid=fakes.UUID1.upper())
+        self.assertEqual({}, self.cache.instances['host1'])
+        self.cast('sync_instance_info', host_name='host1',
+                  instance_uuids=[fakes.UUID2.upper()])
+        self.assertEqual({fakes.UUID2: None}, self.cache.instances['host1'])
 
     def test_single_instance_is_accepted(self):
         self.cast('update_instance_info', host_name='host1',
