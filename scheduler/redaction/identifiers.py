@@ -2,17 +2,21 @@
 
 An identifier is shown either in clear or as a keyed hash,
 ``<kind>~<12 hex digits>``: the first 48 bits of HMAC-SHA256 over
-``kind NUL value``. The kind is part of the MAC input, so a host and a
-node with the same name get different hashes; the same value and kind
-always get the same hash under one key, so one host can be followed
-through the logs, and an operator who knows a name can compute its hash
-(``hardened-scheduler-manage hash-identifier``) to grep for it. 48 bits
-keep accidental collisions below one in ten thousand for a million
-distinct identifiers while staying short enough to read.
+``kind NUL value``. For a name the kind is part of the MAC input, so a
+host and a node with the same name get different hashes; the same value
+and kind always get the same hash under one key, so one host can be
+followed through the logs, and an operator who knows a name can compute
+its hash (``hardened-scheduler-manage hash-identifier``) to grep for it.
+48 bits keep accidental collisions below one in ten thousand for a
+million distinct identifiers while staying short enough to read.
 
-UUIDs are compared in lower case, so are hashed in lower case. A UUID
-found in free text (a third-party log line) has no known kind and is
-hashed as kind ``uuid``; ``req-<uuid>`` request ids are never hashed.
+A UUID names one object whatever its role, and one line may show it
+twice: as a typed identifier (``instance~...``) and again in free text
+(an exception's message, a library's line), where it has no known kind
+and is labelled ``uuid``. So a UUID's hash leaves its kind out (the MAC
+is over ``uuid NUL value`` for every kind): ``instance~3f0a...`` and
+``uuid~3f0a...`` are the same consumer. UUIDs are compared in lower case,
+so are hashed in lower case; ``req-<uuid>`` request ids are never hashed.
 
 The service hashes with ``[hardened_scheduler] log_identifier_key``, or,
 when that is unset, with a random key drawn once per process start (the
@@ -100,8 +104,13 @@ class Identifiers:
         return cls(key=key, clear=group.log_identifiers == CLEAR)
 
     def digest(self, kind: str, value: str) -> str:
-        """``kind~hash`` whatever the mode (for hash-identifier)."""
-        mac = hmac.new(self.key, f'{kind}\0{_normalise(value)}'.encode(
+        """``kind~hash`` whatever the mode (for hash-identifier).
+
+        A UUID hashes alike under every kind (only the label differs), so
+        a free-text ``uuid~`` shows the same digits as a typed identifier.
+        """
+        mac_kind = UUID if is_uuid(value) else kind
+        mac = hmac.new(self.key, f'{mac_kind}\0{_normalise(value)}'.encode(
             'utf-8', 'surrogatepass'), hashlib.sha256)
         return f'{kind}{SEPARATOR}{mac.hexdigest()[:DIGEST_HEX]}'
 

@@ -48,6 +48,18 @@ class DigestTest(testtools.TestCase):
         for text in rendered:
             self.assertRegex(text, HASH)
 
+    def test_a_uuid_hashes_alike_whatever_its_kind(self):
+        # Issue 13: one consumer showed as instance~A and uuid~B.
+        ids = fixtures.identifiers()
+        digits = {ids.digest(kind, UUID).split('~')[1]
+                  for kind in ids_mod.KINDS}
+        self.assertEqual({ids.digest('uuid', UUID.lower()).split('~')[1]},
+                         digits)
+        self.assertEqual(f'instance~{digits.pop()}', ids.instance(UUID))
+        # A name's hash still depends on its kind.
+        self.assertNotEqual(ids.host('cmp1').split('~')[1],
+                            ids.node('cmp1').split('~')[1])
+
     def test_uuids_hash_whatever_their_case(self):
         ids = fixtures.identifiers()
         self.assertEqual(ids.instance(UUID), ids.instance(UUID.lower()))

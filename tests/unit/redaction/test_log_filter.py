@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 from unittest import mock
 
 from oslo_config import cfg
@@ -11,6 +12,7 @@ from oslo_log import log as oslo_logging
 import testtools
 
 from scheduler import redaction
+from scheduler.placement import errors as placement_errors
 from scheduler.redaction import log_filter
 from tests.unit.redaction import fixtures
 
@@ -86,6 +88,27 @@ class FilterTest(testtools.TestCase):
         self.assertEqual(
             f'INFO Request {REQ}: consumer {self.ids.digest("uuid", UUID)}'
             '\n', self.output())
+
+    def test_one_hash_per_uuid_whatever_renders_it(self):
+        # Issue 13: the rollback-failure line showed one consumer as
+        # instance~<a> (the argument) and uuid~<b> (the exception text).
+        error = placement_errors.AllocationDeleteError(UUID, 500)
+        self.logger.error('Could not release the allocations of consumer '
+                          '%(consumer)s after a failed request: %(error)s',
+                          {'consumer': redaction.instance(UUID),
+                           'error': error})
+        try:
+            raise error
+        except placement_errors.AllocationDeleteError:
+            self.logger.exception('Releasing %s', redaction.instance(UUID))
+        text = self.output()
+        self.assertNotIn(UUID, text)
+        hashes = set(re.findall(r'\b(?:instance|uuid)~([0-9a-f]{12})', text))
+        self.assertEqual({self.ids.instance(UUID).split('~')[1]}, hashes)
+        # Two arguments, two exception texts (in the message and in the
+        # traceback): every mention is the one hash.
+        self.assertEqual(4, len(re.findall(
+            r'\b(?:instance|uuid)~[0-9a-f]{12}', text)))
 
     def test_secrets_masked_at_every_level(self):
         self.logger.debug('connect mysql://nova:%s@db/nova', PW)
