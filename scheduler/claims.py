@@ -1,37 +1,49 @@
 """Claiming chosen hosts in Placement, and giving claims back.
 
-Every claim a request makes is remembered until the request ends; if it
-ends in any failure, ``release()`` deletes them all, so a failed request
-never leaves allocations behind (nova only cleans up on NoValidHost).
+Every claim a request may have made (a PUT that succeeded, or one whose
+answer never came) is remembered until the request ends; if it ends in
+any failure, ``release()`` gives them all back, so a failed request never
+leaves allocations behind (nova only cleans up on NoValidHost, and
+forgets a claim whose answer was lost). A release Placement does not take
+goes to the pending-release journal (``scheduler.pending_releases``).
+
+When Placement cannot answer a claim (down, no answer, the request's
+deadline spent, an answer a claim cannot use), the request stops at once
+instead of trying every further host against a Placement that is not
+there.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-import logging
 from typing import Any
 
+from scheduler import errors
 from scheduler import explanation
 from scheduler import host_state
-from scheduler import redaction
+from scheduler import pending_releases
 from scheduler.objects import request_spec
 from scheduler.placement import client as placement_client
-from scheduler.placement import errors as placement_errors
+from scheduler.placement import results
 
-LOG = logging.getLogger(__name__)
 # The allocation candidates of a host for this request.
 CandidatesOf = Callable[[host_state.HostState],
                         Sequence[Mapping[str, Any]]]
+# Outcomes after which no further host is tried: Placement is not there.
+STOP_TRYING = frozenset({results.UNREACHABLE, results.FAILED})
 
 
 class Claims:
     def __init__(self, client: placement_client.PlacementClient,
+                 releaser: pending_releases.Releaser,
                  recorder: explanation.Recorder,
                  global_request_id: str | None,
                  allocation_request_version: str | None) -> None:
         self._client = client
+        self._releaser = releaser
         self._recorder = recorder
         self._global_request_id = global_request_id
         self._version = allocation_request_version
-        self.claimed: list[str] = []
+        # Every claim that may be in Placement, in the order made.
+        self.held: list[results.ClaimUndo] = []
 
     def claim_first(self, hosts: list[host_state.HostState],
                     spec: request_spec.RequestSpec, instance_uuid: str,
@@ -41,7 +53,9 @@ class Claims:
 
         As nova, each host's first remaining allocation candidate is tried.
         A consumer generation conflict propagates (nova raises
-        AllocationUpdateFailed for it).
+        AllocationUpdateFailed for it). Raises StageFailed (stage claims)
+        when Placement cannot answer: trying further hosts would only
+        spend the request's deadline.
         """
         for host in hosts:
             candidates = candidates_of(host)
@@ -54,21 +68,18 @@ class Claims:
                 allocation_request_version=self._version or '1.36',
                 global_request_id=self._global_request_id)
             self._recorder.claims = self._recorder.claims.add(outcome.reason)
+            if outcome.undo is not None:
+                self.held.append(outcome.undo)
             if outcome.claimed:
-                self.claimed.append(instance_uuid)
                 return host, alloc_req
+            if outcome.reason in STOP_TRYING:
+                self._recorder.fail(explanation.STAGE_CLAIMS)
+                raise errors.StageFailed()
         return None
 
-    def release(self) -> None:
-        """Delete every allocation this request made; log what fails."""
-        while self.claimed:
-            consumer = self.claimed.pop()
-            try:
-                self._client.delete_allocations(
-                    consumer, global_request_id=self._global_request_id)
-            except (placement_errors.AllocationDeleteError,
-                    placement_errors.PlacementUnavailable) as exc:
-                LOG.error('Could not release the allocations of consumer '
-                          '%(consumer)s after a failed request: %(error)s',
-                          {'consumer': redaction.instance(consumer),
-                           'error': exc})
+    def release(self, why: str = 'a failed request') -> None:
+        """Give back every claim this request may have made."""
+        while self.held:
+            self._releaser.release(
+                self.held.pop(), global_request_id=self._global_request_id,
+                why=why)

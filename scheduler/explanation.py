@@ -68,10 +68,13 @@ class ClaimCount:
     capacity: int = 0
     conflict: int = 0
     unreachable: int = 0
+    # Placement answered in a way a claim cannot use.
+    failed: int = 0
 
     def add(self, outcome: str) -> 'ClaimCount':
         changes: dict[str, int] = {'tried': self.tried + 1}
-        if outcome in ('claimed', 'capacity', 'conflict', 'unreachable'):
+        if outcome in ('claimed', 'capacity', 'conflict', 'unreachable',
+                       'failed'):
             changes[outcome] = getattr(self, outcome) + 1
         return dataclasses.replace(self, **changes)
 
@@ -223,14 +226,21 @@ def _host_funnel(expl: Explanation) -> str:
 def _claims(expl: Explanation) -> str:
     c = expl.claims
     parts = [f'{c.tried} tried']
-    for label, n in (('rejected by Placement', c.capacity),
+    # A refusal for capacity of a host our filters passed means another
+    # request took that capacity since the candidates were read.
+    for label, n in (('taken by concurrent requests', c.capacity),
                      ('conflicted', c.conflict),
-                     ('Placement unreachable', c.unreachable)):
+                     ('unanswered', c.unreachable),
+                     ('answered unexpectedly', c.failed)):
         if n:
             parts.append(f'{n} {label}')
     passed = expl.filters[-1].hosts_out if expl.filters else expl.hosts_found
-    text = (f'{NOT_ENOUGH_HOSTS} {passed} hosts passed filters but no '
-            f'claim succeeded: {", ".join(parts)}')
+    if c.unreachable or c.failed:
+        text = ('Placement is unavailable: claims stopped, retry later: '
+                f'{", ".join(parts)}')
+    else:
+        text = (f'{NOT_ENOUGH_HOSTS} {passed} hosts passed filters but no '
+                f'claim succeeded: {", ".join(parts)}')
     if expl.instances_requested > 1:
         text += (f'; {expl.instances_placed} of '
                  f'{expl.instances_requested} instances placed')
@@ -257,8 +267,9 @@ def user_reason(expl: Explanation, nova_compatible: bool = False) -> str:
     if stage == STAGE_PLACEMENT:
         p = expl.placement
         if p is not None and p.unreachable:
-            return ('Placement is unavailable: could not get allocation '
-                    'candidates, retry later')
+            return (f'Placement is unavailable: '
+                    f'{p.failure or "could not get allocation candidates"}'
+                    f', retry later')[:MAX_REASON]
         if p is not None and p.failure:
             return p.failure[:MAX_REASON]
         return ('Placement found 0 allocation candidates: no resource '

@@ -30,6 +30,7 @@ from scheduler import host_ordering
 from scheduler import host_source
 from scheduler import host_state
 from scheduler import metrics as metrics_mod
+from scheduler import pending_releases
 from scheduler import plugins
 from scheduler import redaction
 from scheduler import request_filters
@@ -59,10 +60,15 @@ class SchedulerManager:
                  metrics: metrics_mod.SchedulerMetrics | None = None,
                  neutron: request_filters.NeutronReader | None = None,
                  authorizer: authorization.Authorizer | None = None,
-                 decisions: decision_record.DecisionLog | None = None
+                 decisions: decision_record.DecisionLog | None = None,
+                 releases: pending_releases.Releaser | None = None
                  ) -> None:
         self.conf = conf
         self.placement = placement
+        # Without the service's journal (embedding, tests): releases that
+        # fail are kept in memory and retried only by a started one.
+        self.releases = (releases if releases is not None
+                         else pending_releases.Releases(conf, placement))
         # Connects on first use: only the network request filters call it.
         self.neutron = (neutron if neutron is not None
                         else neutron_client.NeutronClient(conf))
@@ -94,6 +100,9 @@ class SchedulerManager:
         count = len(instance_uuids) if instance_uuids else spec.num_instances
         recorder = explanation.Recorder(context.global_id, count)
         started = time.monotonic()
+        # One time budget for every Placement call of this request.
+        placement = self.placement.with_deadline(
+            self.conf.hardened_scheduler.request_deadline)
         # Every change committed before the request began (admission
         # reads it too).
         snapshot = host_source.fresh_snapshot(self.hosts)
@@ -109,9 +118,10 @@ class SchedulerManager:
                                                      recorder)
                 version = None
             else:
-                spec = self._request_filters(context, spec, snapshot, recorder)
+                spec = self._request_filters(context, spec, snapshot,
+                                             recorder, placement)
                 found = candidates_mod.fetch(
-                    self.placement, self.conf, spec, snapshot, recorder,
+                    placement, self.conf, spec, snapshot, recorder,
                     context.global_id)
                 hosts, candidates_of = host_gathering.candidate_hosts(
                     spec, found, snapshot, recorder,
@@ -124,7 +134,8 @@ class SchedulerManager:
                     spec, hosts, count, None, recorder, rebuild, memo)
             else:
                 claims = claims_mod.Claims(
-                    self.placement, recorder, context.global_id, version)
+                    placement, self.releases, recorder, context.global_id,
+                    version)
                 chosen, ordered = self._choose(
                     spec, hosts, count, instance_uuids, recorder, False,
                     memo, claims=claims,
@@ -151,6 +162,19 @@ class SchedulerManager:
             if claims is not None:
                 claims.release()
             raise self._no_valid_host(recorder, started, context) from None
+        except (placement_errors.PlacementUnavailable,
+                placement_errors.PlacementRequestError) as exc:
+            # An answer (or silence) of Placement that no stage expected:
+            # still a NoValidHost that says so, never an internal error.
+            if claims is not None:
+                claims.release()
+            down = isinstance(exc, placement_errors.PlacementUnavailable)
+            recorder.placement = explanation.PlacementCount(
+                unreachable=down, failure=(
+                    f'no answer to {exc.call}' if down else
+                    f'Placement answered {exc.call} with HTTP {exc.status}'))
+            recorder.fail(explanation.STAGE_PLACEMENT)
+            raise self._no_valid_host(recorder, started, context) from None
         except BaseException:
             if claims is not None:
                 claims.release()
@@ -175,11 +199,12 @@ class SchedulerManager:
     def _request_filters(self, context: context_obj.RequestContext,
                          spec: request_spec.RequestSpec,
                          snapshot: host_source.HostSnapshot,
-                         recorder: explanation.Recorder
+                         recorder: explanation.Recorder,
+                         placement: placement_client.PlacementClient
                          ) -> request_spec.RequestSpec:
         env = request_filters.FilterEnv(
             self.conf, context, snapshot, neutron=self.neutron,
-            placement=self.placement)
+            placement=placement)
         try:
             spec, applied = request_filters.process(
                 spec, env, self.request_filters)

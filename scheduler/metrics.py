@@ -55,8 +55,12 @@ class SchedulerMetrics:
             namespace=NAMESPACE, registry=r, buckets=SECOND_BUCKETS)
         self.claims = prometheus_client.Counter(
             'claims', 'Placement claims by outcome (claimed, capacity, '
-            'conflict, unreachable).', ['outcome'], namespace=NAMESPACE,
-            registry=r)
+            'conflict, unreachable, failed).', ['outcome'],
+            namespace=NAMESPACE, registry=r)
+        self.pending_releases = prometheus_client.Gauge(
+            'pending_releases', 'Claim releases Placement has not taken '
+            'yet, journaled and retried (this worker\'s view of the '
+            'journal).', namespace=NAMESPACE, registry=r)
         self.truncated = prometheus_client.Counter(
             'candidates_truncated', 'Requests whose allocation candidates '
             'were cut at max_placement_results.', namespace=NAMESPACE,
@@ -93,7 +97,8 @@ class SchedulerMetrics:
             if count.removed:
                 self.filter_removed.labels(count.name).inc(count.removed)
         claims = expl.claims
-        for outcome in ('claimed', 'capacity', 'conflict', 'unreachable'):
+        for outcome in ('claimed', 'capacity', 'conflict', 'unreachable',
+                        'failed'):
             n = getattr(claims, outcome)
             if n:
                 self.claims.labels(outcome).inc(n)
@@ -104,6 +109,9 @@ class SchedulerMetrics:
                           seconds: float) -> None:
         status_class = f'{status // 100}xx' if status else 'no_response'
         self.placement_seconds.labels(call, status_class).observe(seconds)
+
+    def observe_pending_releases(self, count: int) -> None:
+        self.pending_releases.set(count)
 
     def observe_cache_refresh(self, kind: str, ok: bool) -> None:
         self.cache_refreshes.labels(kind, 'ok' if ok else 'failed').inc()

@@ -41,6 +41,7 @@ from scheduler import filters as filters_mod
 from scheduler import host_source
 from scheduler import manager as manager_mod
 from scheduler import metrics as metrics_mod
+from scheduler import pending_releases
 from scheduler import redaction
 from scheduler import request_filters
 from scheduler import weighers as weighers_mod
@@ -83,9 +84,13 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                  placement: inflight_mod.GuardedPlacement,
                  inflight: inflight_mod.InFlight,
                  metrics: metrics_mod.SchedulerMetrics | None = None,
-                 authorizer: authorization.Authorizer | None = None
+                 authorizer: authorization.Authorizer | None = None,
+                 releases: pending_releases.Releases | None = None
                  ) -> None:
         self.conf = conf
+        # Releases that Placement did not take, retried while serving.
+        self.releases = (releases if releases is not None
+                         else pending_releases.Releases(conf, placement))
         self.metrics = metrics
         self.authorizer = authorizer
         # Set by the worker process: metrics listen on metrics_port + it.
@@ -111,6 +116,8 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                 return
             self._started = True
             self.hosts.start()
+            # Releases journaled by an earlier run are retried too.
+            self.releases.start()
             self._serve_metrics()
             self._server.start()
         LOG.info('hardened-scheduler serving topic %(topic)s as server '
@@ -132,6 +139,7 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                     self._server.wait()
         finally:
             self.hosts.stop()
+            self.releases.stop()
             if self._metrics_server is not None:
                 self._metrics_server.stop()
             self._stopped.set()
@@ -172,17 +180,20 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                                         'method': ticket.method})
         idle = self.inflight.wait_idle(reserve)
         if not idle:
-            self.placement.release_unfinished()
+            self.placement.release_unfinished(self.releases)
         return idle
 
     def wait(self) -> None:
         self._stopped.wait()
 
-    def reset(self) -> None:
+    def reset(self) -> bool:
         """SIGHUP: reload the host cache; requests keep being served.
 
         A failed reload keeps the current host states (the cache logs
-        why); it never stops the service.
+        why); it never stops the service. Returns whether the host cache
+        was reloaded. Runs the reload on the calling thread, at once: a
+        worker process coalesces SIGHUPs before calling it
+        (``scheduler.rpc.workers``).
         """
         if self.authorizer is not None:
             # A broken policy file keeps the rules in force (logged).
@@ -194,12 +205,14 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
         except Exception:
             LOG.exception('Log redaction settings not reloaded; the '
                           'previous ones stay in use')
-        LOG.info('Reloading the host state cache')
+        LOG.debug('Reloading the host state cache')
         try:
             self.hosts.refresh()
         except Exception:
             LOG.exception('Reloading the host state cache failed; the '
                           'current host states stay in use')
+            return False
+        return True
 
 
 def _host_state_cache(conf: cfg.ConfigOpts) -> cache_mod.HostCache:
@@ -263,6 +276,8 @@ def create_service(
     if hasattr(cache, 'observer'):
         cache.observer = metrics.observe_cache_refresh
     authorizer = authorization.Authorizer(conf)
+    releases = pending_releases.Releases(
+        conf, guarded, gauge=metrics.observe_pending_releases)
     decisions = decision_record.DecisionLog(
         conf, notifications.decision_notifier(conf, notification_transport))
     manager = manager_mod.SchedulerManager(
@@ -271,7 +286,8 @@ def create_service(
         placement=cast(placement_client.PlacementClient, guarded),
         hosts=cache, neutron=neutron, filters=filters, weighers=weighers,
         request_filter_chain=request_filter_chain, rng=rng,
-        metrics=metrics, authorizer=authorizer, decisions=decisions)
+        metrics=metrics, authorizer=authorizer, decisions=decisions,
+        releases=releases)
     api = endpoints.SchedulerEndpoint(
         scheduler=manager, hosts=cache,
         limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight,
@@ -280,4 +296,5 @@ def create_service(
         conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight)
     return SchedulerService(conf, server=server, hosts=cache,
                             placement=guarded, inflight=inflight,
-                            metrics=metrics, authorizer=authorizer)
+                            metrics=metrics, authorizer=authorizer,
+                            releases=releases)

@@ -120,6 +120,34 @@ OPTS: list[cfg.Opt] = [
         help='Seconds a read of one cell database may take. A cell that '
              'does not answer in time keeps its last known hosts and is '
              'named as unavailable in NoValidHost explanations.'),
+    cfg.FloatOpt(
+        'request_deadline',
+        default=30.0,
+        min=1.0,
+        help='Seconds one select_destinations may spend on Placement in '
+             'all: the allocation-candidates query, every claim over every '
+             'candidate host, and their retries. When it runs out, or '
+             'Placement does not answer a claim, the request stops trying '
+             'further hosts, releases what it claimed and answers '
+             'NoValidHost "Placement is unavailable". Keep it well under '
+             'nova-conductor\'s [DEFAULT] long_rpc_timeout (1800 s); each '
+             'exchange is still bounded by [placement] timeout when that '
+             'is smaller.'),
+    cfg.StrOpt(
+        'pending_releases_dir',
+        default='/var/lib/hardened-scheduler/pending-releases',
+        help='Directory of the journal of claim releases Placement did '
+             'not take (down, failing, no answer): one small JSON file per '
+             'release, retried until Placement takes it, also after a '
+             'restart. All workers of a host may share it. Empty: keep them '
+             'in memory only (lost when the worker stops). A directory '
+             'that cannot be created or written falls back to memory, '
+             'logged at start-up.'),
+    cfg.FloatOpt(
+        'pending_release_retry_interval',
+        default=30.0,
+        min=0.1,
+        help='Seconds between retries of the pending claim releases.'),
     cfg.StrOpt(
         'log_identifiers',
         default='hashed',

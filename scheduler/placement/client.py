@@ -10,6 +10,8 @@ and exception class.
 """
 
 from collections.abc import Callable, Mapping
+import copy
+import functools
 import random
 import time
 import types
@@ -37,6 +39,14 @@ AGGREGATES_VERSION = '1.19'
 PROBE_UUID = '00000000-0000-0000-0000-000000000000'
 CONF_GROUP = 'placement'
 CONCURRENT_UPDATE = 'placement.concurrent_update'
+# The cause of a PlacementUnavailable raised because the request's time
+# budget ran out (with_deadline).
+DEADLINE_PASSED = 'request deadline passed'
+# What release() found: the claim was given back; the consumer held
+# nothing (already released); it held something else (not ours any more).
+RELEASE_RELEASED = 'released'
+RELEASE_ABSENT = 'absent'
+RELEASE_CHANGED = 'changed'
 # Resource-provider generation races are Placement-internal: a short,
 # jittered wait (seconds, times the attempt number) is enough.
 CONFLICT_WAIT = 0.25
@@ -110,6 +120,39 @@ def _request_id(resp: Response) -> str | None:
     return resp.headers.get('openstack-request-id')
 
 
+def _candidates_body(content: bytes) -> tuple[
+        tuple[Mapping[str, Any], ...], dict[str, Any]]:
+    """(allocation requests, provider summaries) of a candidates answer.
+
+    Checked to the depth scheduling reads, so that a malformed answer
+    fails here, as one error, and not later in a stage. The messages name
+    the part that is wrong, never a value.
+    """
+    # orjson: this body lists every candidate host (~1 MB at 1,000
+    # hosts); the stdlib parser took most of a decision's CPU time.
+    data = orjson.loads(content)
+    requests = data['allocation_requests']
+    summaries = data['provider_summaries']
+    if not isinstance(requests, list) or not isinstance(summaries, dict):
+        raise TypeError('allocation_requests/provider_summaries have the '
+                        'wrong type')
+    for req in requests:
+        allocations = req['allocations']
+        if not isinstance(allocations, dict):
+            raise TypeError('an allocation request has no allocations map')
+        for alloc in allocations.values():
+            resources = alloc['resources']
+            if not isinstance(resources, dict) or not all(
+                    type(n) is int for n in resources.values()):
+                raise TypeError('an allocation has malformed resources')
+    for summary in summaries.values():
+        if not isinstance(summary, dict) or not isinstance(
+                summary.get('resources', {}), dict) or not isinstance(
+                summary.get('traits', []), list):
+            raise TypeError('a provider summary is malformed')
+    return tuple(requests), summaries
+
+
 # (call, HTTP status or None when no response came, seconds): metrics and
 # benchmarks watch every exchange with Placement through this.
 Observer = Callable[[str, int | None, float], None]
@@ -149,6 +192,12 @@ class PlacementClient:
         self._sleep = sleep
         self._clock = clock
         self._observer = observer
+        # Absolute (``clock``) end of the request's budget: with_deadline.
+        self._deadline: float | None = None
+        # [placement] timeout, so a deadline never lengthens an exchange.
+        timeout = getattr(getattr(adapter, 'session', None), 'timeout', None)
+        self._timeout = (float(timeout)
+                         if isinstance(timeout, (int, float)) else None)
         # Jitter only, never security relevant.
         self._rng = rng or random.Random()  # noqa: S311
 
@@ -167,6 +216,13 @@ class PlacementClient:
             kwargs['microversion'] = microversion
         if body is not None:
             kwargs['json'] = body
+        if self._deadline is not None:
+            left = self._deadline - self._clock()
+            if left <= 0:
+                raise errors.PlacementUnavailable(call, cause=DEADLINE_PASSED)
+            # The request's budget bounds each exchange too ([placement]
+            # timeout, when smaller, still applies).
+            kwargs['timeout'] = min(left, self._timeout or left)
         started = time.perf_counter()
         try:
             resp: Response = self._adapter.request(path, method, **kwargs)
@@ -189,15 +245,35 @@ class PlacementClient:
         if self._observer is not None:
             self._observer(call, status, time.perf_counter() - started)
 
+    def _left(self, started: float) -> float:
+        """Seconds left for retries of a call that started at ``started``.
+        """
+        now = self._clock()
+        left = self._max_seconds - (now - started)
+        if self._deadline is not None:
+            left = min(left, self._deadline - now)
+        return left
+
     def _stop(self, state: tenacity.RetryCallState) -> bool:
-        elapsed = self._clock() - float(state.args[0])
         return (state.attempt_number >= self._attempts
-                or elapsed >= self._max_seconds)
+                or self._left(float(state.args[0])) <= 0)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
-        left = self._max_seconds - (self._clock() - float(state.args[0]))
+        left = self._left(float(state.args[0]))
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** state.attempt_number)
         return max(0.0, min(left, self._rng.uniform(0, ceiling)))
+
+    def with_deadline(self, seconds: float | None) -> 'PlacementClient':
+        """This client, with every call ending ``seconds`` from now.
+
+        One budget for all the calls of one request (retries included):
+        past it, a call raises PlacementUnavailable at once. None: no
+        budget. The copy shares the connection pool.
+        """
+        bounded = copy.copy(self)
+        bounded._deadline = (None if seconds is None
+                             else self._clock() + max(0.0, seconds))
+        return bounded
 
     def _retrying(self, call: str, attempt: Callable[[], T]) -> T:
         """``attempt()`` until it stops being transient, within bounds."""
@@ -244,12 +320,11 @@ class PlacementClient:
         if resp.status_code != 200:
             raise self._unexpected(call, resp)
         try:
-            # orjson: this body lists every candidate host (~1 MB at 1,000
-            # hosts); the stdlib parser took most of a decision's CPU time.
-            data = orjson.loads(resp.content)
-            requests = tuple(data['allocation_requests'])
-            summaries = dict(data['provider_summaries'])
-        except (ValueError, KeyError, TypeError):
+            requests, summaries = _candidates_body(resp.content)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            LOG.warning('Placement %(call)s answered a malformed body: '
+                        '%(why)s [%(req)s]', {'call': call, 'why': exc,
+                                              'req': _request_id(resp)})
             raise errors.PlacementRequestError(
                 call, resp.status_code, None, 'malformed body') from None
         return results.CandidateSet(
@@ -287,17 +362,17 @@ class PlacementClient:
             consumer_uuid, global_request_id))
 
     def _put_claim(self, consumer_uuid: str, payload: Mapping[str, Any],
-                   version: str, global_request_id: str | None) -> (
-            Response | None):
+                   version: str, global_request_id: str | None,
+                   sent: list[bool]) -> Response | None:
         """PUT the claim; None when a lost answer turns out to have landed.
 
         After a transport failure or 5xx we cannot know whether the PUT was
         applied, so the consumer is read again first: our allocations are
         there -> done; untouched -> PUT again; changed by someone else ->
-        consumer generation conflict.
+        consumer generation conflict. ``sent[0]`` becomes True once a PUT
+        went out: from then on the claim may be in Placement.
         """
         call = 'PUT /allocations'
-        sent = [False]
 
         def attempt() -> Response | None:
             if sent[0]:
@@ -325,11 +400,14 @@ class PlacementClient:
         claim_resources).
 
         A missing project or user is sent as is, as nova does; Placement
-        then refuses the claim ('capacity').
+        then refuses the claim ('capacity'). The outcome carries an undo
+        whenever the claim may be in Placement, including a PUT whose
+        answer never came.
 
         :raises ConsumerGenerationConflict: the consumer changed under us.
-        :raises PlacementRequestError: reading the consumer failed oddly.
         """
+        undo: results.ClaimUndo | None = None
+        sent = [False]
         try:
             for attempt in range(self._conflict_retries + 1):
                 if attempt:
@@ -339,11 +417,17 @@ class PlacementClient:
                 payload = claims.claim_payload(
                     current, allocation_request, project_id, user_id,
                     allocation_request_version)
+                sent = [False]
+                undo = results.ClaimUndo(
+                    consumer_uuid, payload['allocations'],
+                    current.allocations, project_id, user_id)
                 resp = self._put_claim(consumer_uuid, payload,
                                        allocation_request_version,
-                                       global_request_id)
+                                       global_request_id, sent)
                 if resp is None or resp.status_code == 204:
-                    return results.ClaimOutcome(True, results.CLAIMED)
+                    return results.ClaimOutcome(True, results.CLAIMED, undo)
+                # Placement answered: this PUT did not land.
+                undo = None
                 code, detail = error_code(resp)
                 if code == CONCURRENT_UPDATE:
                     if 'consumer generation conflict' in detail:
@@ -361,33 +445,75 @@ class PlacementClient:
                              'req': _request_id(resp)})
                 return results.ClaimOutcome(False, results.CAPACITY)
         except errors.PlacementUnavailable:
-            return results.ClaimOutcome(False, results.UNREACHABLE)
+            return results.ClaimOutcome(
+                False, results.UNREACHABLE, undo if sent[0] else None)
+        except errors.PlacementRequestError:
+            # Reading the consumer got an answer a claim cannot use; the
+            # client logged it.
+            return results.ClaimOutcome(
+                False, results.FAILED, undo if sent[0] else None)
         LOG.warning('Placement PUT /allocations for %s: resource provider '
                     'conflicts outlived %d retries',
                     redaction.instance(consumer_uuid), self._conflict_retries)
         return results.ClaimOutcome(False, results.CONFLICT)
 
-    def delete_allocations(self, consumer_uuid: str,
-                           global_request_id: str | None = None) -> None:
-        """Drop every allocation of the consumer; unknown is fine."""
-        call = 'DELETE /allocations'
-        try:
-            resp = self._retrying(call, lambda: self._send(
-                'DELETE', f'/allocations/{consumer_uuid}', call,
-                global_request_id=global_request_id))
-        except errors.PlacementUnavailable as exc:
+    def release(self, undo: results.ClaimUndo,
+                global_request_id: str | None = None) -> str:
+        """Give one claim back: RELEASED, ABSENT or CHANGED.
+
+        Conditional, with the consumer generation (as nova's
+        delete_allocation_for_instance without force): the consumer's
+        ``previous`` allocations are put back (none: they are removed) only
+        while it holds exactly what the claim put. A consumer that holds
+        nothing is ABSENT; one that holds something else was changed by
+        another operation since (e.g. the conductor scheduled it again) and
+        is left alone: CHANGED.
+
+        :raises PlacementUnavailable: no answer within the retry bounds.
+        :raises AllocationDeleteError: Placement refused the release.
+        """
+        call = 'PUT /allocations'
+        consumer = undo.consumer
+        for attempt in range(self._conflict_retries + 1):
+            if attempt:
+                self._sleep(self._rng.uniform(0, CONFLICT_WAIT * attempt))
+            try:
+                now = self.get_consumer_allocations(
+                    consumer, global_request_id)
+            except errors.PlacementRequestError as exc:
+                raise errors.AllocationDeleteError(
+                    consumer, exc.status, exc.code, exc.detail) from None
+            if not now.allocations:
+                return RELEASE_ABSENT
+            if not claims.same_allocations(now.allocations, undo.placed):
+                return RELEASE_CHANGED
+            body = {'allocations': {rp: {'resources': dict(a['resources'])}
+                                    for rp, a in undo.previous.items()},
+                    'project_id': now.project_id or undo.project_id,
+                    'user_id': now.user_id or undo.user_id,
+                    'consumer_generation': now.consumer_generation}
+            # A lost answer is sent again with the same generation: if the
+            # first one landed, Placement answers 409 and we read again.
+            resp = self._retrying(call, functools.partial(
+                self._send, 'PUT', f'/allocations/{consumer}', call,
+                global_request_id=global_request_id,
+                microversion=CONSUMER_GENERATION_VERSION, body=body))
+            if resp.status_code == 204:
+                return RELEASE_RELEASED
+            code, detail = error_code(resp)
+            if code == CONCURRENT_UPDATE:
+                # The consumer or a provider moved on: read it again.
+                continue
+            LOG.warning('Placement %(call)s (release) for %(uuid)s failed: '
+                        'HTTP %(status)d %(code)s [%(req)s]',
+                        {'call': call, 'uuid': redaction.instance(consumer),
+                         'status': resp.status_code, 'code': code,
+                         'req': _request_id(resp)})
             raise errors.AllocationDeleteError(
-                consumer_uuid, exc.status, detail=exc.cause or '') from None
-        if 200 <= resp.status_code < 300 or resp.status_code == 404:
-            return
-        code, detail = error_code(resp)
-        LOG.warning('Placement %(call)s for %(uuid)s failed: HTTP '
-                    '%(status)d %(code)s [%(req)s]',
-                    {'call': call, 'uuid': redaction.instance(consumer_uuid),
-                     'status': resp.status_code, 'code': code,
-                     'req': _request_id(resp)})
+                consumer, resp.status_code, code, detail)
         raise errors.AllocationDeleteError(
-            consumer_uuid, resp.status_code, code, detail)
+            consumer, 409, CONCURRENT_UPDATE,
+            'the consumer kept changing while it was being released')
 
     def get_provider_aggregates(
             self, rp_uuid: str,

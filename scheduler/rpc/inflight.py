@@ -20,9 +20,9 @@ import threading
 import time
 from typing import Any
 
+from scheduler import pending_releases
 from scheduler import redaction
 from scheduler.placement import client as placement_client
-from scheduler.placement import errors as placement_errors
 from scheduler.placement import query as query_mod
 from scheduler.placement import results
 
@@ -40,8 +40,9 @@ class Ticket:
     global_request_id: str | None = None
     aborted: bool = False
     settled: bool = False
-    # Consumers this request claimed and has not released.
-    claimed: set[str] = dataclasses.field(default_factory=set)
+    # Claims this request may hold and has not released, by consumer.
+    claimed: dict[str, results.ClaimUndo] = dataclasses.field(
+        default_factory=dict)
 
 
 class InFlight:
@@ -106,10 +107,10 @@ class InFlight:
                 ticket.aborted = True
             return aborted
 
-    def unreleased(self) -> list[tuple[Ticket, str]]:
+    def unreleased(self) -> list[tuple[Ticket, results.ClaimUndo]]:
         """Claims that aborted requests still hold."""
         with self._lock:
-            return [(t, consumer) for t in self._tickets
+            return [(t, t.claimed[consumer]) for t in self._tickets
                     if t.aborted and not t.settled
                     for consumer in sorted(t.claimed)]
 
@@ -120,28 +121,33 @@ class InFlight:
             raise Aborted()
         return ticket
 
-    def record_claim(self, ticket: Ticket, consumer: str) -> bool:
+    def record_claim(self, ticket: Ticket, undo: results.ClaimUndo) -> bool:
         """Record a claim; True when the request was aborted meanwhile."""
         with self._lock:
-            ticket.claimed.add(consumer)
+            ticket.claimed[undo.consumer] = undo
             return ticket.aborted
 
     def record_release(self, ticket: Ticket | None, consumer: str) -> None:
         if ticket is not None:
             with self._lock:
-                ticket.claimed.discard(consumer)
+                ticket.claimed.pop(consumer, None)
 
 
 class GuardedPlacement:
     """Delegates to a PlacementClient on behalf of tracked requests.
 
-    Release (DELETE) always goes through, aborted or not.
+    Releases always go through, aborted or not.
     """
 
     def __init__(self, client: placement_client.PlacementClient,
                  inflight: InFlight) -> None:
         self._client = client
         self._inflight = inflight
+
+    def with_deadline(self, seconds: float | None) -> 'GuardedPlacement':
+        """The same guard over a client bounded by a request deadline."""
+        return GuardedPlacement(self._client.with_deadline(seconds),
+                                self._inflight)
 
     def get_allocation_candidates(
             self, query: query_mod.PlacementQuery,
@@ -176,37 +182,36 @@ class GuardedPlacement:
             consumer_uuid, allocation_request, project_id, user_id,
             allocation_request_version=allocation_request_version,
             global_request_id=global_request_id)
-        if (outcome.claimed and ticket is not None
-                and self._inflight.record_claim(ticket, consumer_uuid)):
+        if (outcome.undo is not None and ticket is not None
+                and self._inflight.record_claim(ticket, outcome.undo)):
             # Aborted while the claim was on its way: the manager never
             # learns of this claim, so give it back here.
-            self.delete_allocations(consumer_uuid, global_request_id)
+            self.release(outcome.undo, global_request_id)
             raise Aborted()
         return outcome
 
-    def delete_allocations(self, consumer_uuid: str,
-                           global_request_id: str | None = None) -> None:
-        self._client.delete_allocations(
-            consumer_uuid, global_request_id=global_request_id)
-        self._inflight.record_release(self._inflight.current(), consumer_uuid)
+    def release(self, undo: results.ClaimUndo,
+                global_request_id: str | None = None) -> str:
+        outcome = self._client.release(
+            undo, global_request_id=global_request_id)
+        self._inflight.record_release(self._inflight.current(),
+                                      undo.consumer)
+        return outcome
 
-    def release_unfinished(self) -> int:
-        """Release what aborted requests still hold; how many failed."""
-        failed = 0
-        for ticket, consumer in self._inflight.unreleased():
+    def release_unfinished(self, releaser: pending_releases.Releaser) -> int:
+        """Release what aborted requests still hold; how many are pending.
+        """
+        pending = 0
+        for ticket, undo in self._inflight.unreleased():
             LOG.warning('Releasing the claim for consumer %(consumer)s of '
                         'request %(req)s, aborted by the shutdown',
-                        {'consumer': redaction.instance(consumer),
+                        {'consumer': redaction.instance(undo.consumer),
                          'req': ticket.request_id})
-            try:
-                self._client.delete_allocations(
-                    consumer, global_request_id=ticket.global_request_id)
-            except placement_errors.PlacementError as exc:
-                failed += 1
-                LOG.error('Could not release the claim for consumer '
-                          '%(consumer)s of request %(req)s: %(error)s',
-                          {'consumer': redaction.instance(consumer),
-                           'req': ticket.request_id, 'error': exc})
+            if releaser.release(undo,
+                                global_request_id=ticket.global_request_id,
+                                why='its request was aborted'):
+                self._inflight.record_release(ticket, undo.consumer)
             else:
-                self._inflight.record_release(ticket, consumer)
-        return failed
+                pending += 1
+        return pending
+

@@ -313,7 +313,7 @@ class NoValidHostTest(SchedulingTestBase):
             cloud_mod.spec(), uuids(1),
             manager=self.cloud.manager(client=client))
         self.assertEqual('claims', exc.explanation.failed_stage)
-        self.assertIn('3 tried, 3 rejected by Placement', exc.reason)
+        self.assertIn('3 tried, 3 taken by concurrent requests', exc.reason)
         self.assertTrue(exc.reason.startswith(
             'There are not enough hosts available.'))
 

@@ -115,7 +115,7 @@ class UserReasonTest(testtools.TestCase):
         reason = expl_mod.user_reason(rec.freeze())
         self.assertTrue(reason.startswith(expl_mod.NOT_ENOUGH_HOSTS))
         self.assertIn('3 tried', reason)
-        self.assertIn('2 rejected by Placement', reason)
+        self.assertIn('2 taken by concurrent requests', reason)
         self.assertIn('1 conflicted', reason)
 
     def test_nova_compatible_texts(self):

@@ -129,5 +129,31 @@ class TestAmbiguousClaim(base.ClientTestCase):
         c = self.client(NO_CONSUMER, ks_exc.ConnectFailure('a'),
                         ks_exc.ConnectFailure('b'),
                         ks_exc.ConnectFailure('c'))
-        self.assertEqual('unreachable', self.claim(c).reason)
+        outcome = self.claim(c)
+        self.assertEqual('unreachable', outcome.reason)
         self.assertEqual(4, len(self.adapter.calls))
+        # The PUT may have landed: the outcome says how to give it back.
+        self.assertEqual(results.ClaimUndo(
+            CONSUMER, ALLOC_REQ['allocations'], {}, 'proj', 'user'),
+            outcome.undo)
+
+    def test_no_undo_when_no_put_went_out_or_placement_refused_it(self):
+        c = self.client(*[ks_exc.ConnectFailure('x')] * 3)
+        self.assertIsNone(self.claim(c).undo)
+        c = self.client(NO_CONSUMER, fake.error(
+            409, 'placement.undefined_code', 'Unable to allocate'))
+        self.assertIsNone(self.claim(c).undo)
+
+    def test_claimed_outcome_carries_its_undo(self):
+        held = {RP2: {'resources': {'VCPU': 2}, 'generation': 5}}
+        c = self.client(consumer(held, generation=3), fake.FakeResponse(204))
+        undo = self.claim(c).undo
+        self.assertEqual({RP2: {'resources': {'VCPU': 2}},
+                          RP1: {'resources': {'VCPU': 1}}},
+                         dict(undo.placed))
+        self.assertEqual(held, dict(undo.previous))
+
+    def test_unexpected_answer_reading_the_consumer_is_failed(self):
+        c = self.client(fake.error(403, 'placement.undefined_code'))
+        outcome = self.claim(c)
+        self.assertEqual(('failed', None), (outcome.reason, outcome.undo))

@@ -10,6 +10,7 @@ from scheduler.conf import placement as placement_conf
 from scheduler.placement import client as client_mod
 from scheduler.placement import errors
 from scheduler.placement import query
+from scheduler.placement import results
 from tests.unit.placement import fake_placement as fake
 
 RP1 = 'a1a1a1a1-0000-4000-8000-000000000001'
@@ -168,27 +169,118 @@ class TestOtherCalls(ClientTestCase):
                                 c.get_provider_aggregates, RP2)
         self.assertEqual(404, exc.status)
 
-    def test_delete(self):
-        c = self.client(fake.FakeResponse(204), fake.error(404, None),
-                        fake.error(409, 'placement.concurrent_update'))
-        c.delete_allocations(CONSUMER, GRID)
-        c.delete_allocations(CONSUMER)
-        exc = self.assertRaises(errors.AllocationDeleteError,
-                                c.delete_allocations, CONSUMER)
-        self.assertEqual((CONSUMER, 409), (exc.consumer_uuid, exc.status))
-        method, url, kwargs = self.adapter.calls[0]
-        self.assertEqual(('DELETE', f'/allocations/{CONSUMER}'), (method, url))
-        self.assertNotIn('microversion', kwargs)
+    def test_release_puts_back_what_was_there(self):
+        placed = {RP1: {'resources': {'VCPU': 1}}}
+        undo = results.ClaimUndo(CONSUMER, placed, {}, 'p', 'u')
+        c = self.client(consumer({RP1: {'resources': {'VCPU': 1},
+                                        'generation': 4}}, generation=7),
+                        fake.FakeResponse(204))
+        self.assertEqual(client_mod.RELEASE_RELEASED, c.release(undo, GRID))
+        method, url, kwargs = self.adapter.calls[1]
+        # Conditional on the consumer generation, as nova's non-forced
+        # delete_allocation_for_instance: never a blind DELETE.
+        self.assertEqual(('PUT', f'/allocations/{CONSUMER}', '1.28'),
+                         (method, url, kwargs['microversion']))
+        self.assertEqual({'allocations': {}, 'project_id': 'p',
+                          'user_id': 'u', 'consumer_generation': 7},
+                         kwargs['json'])
         self.assertEqual(GRID, kwargs['global_request_id'])
 
-    def test_delete_retries_then_fails_typed(self):
-        c = self.client(ks_exc.ConnectFailure('x'), fake.FakeResponse(204))
-        c.delete_allocations(CONSUMER)
-        self.assertEqual(2, len(self.adapter.calls))
+    def test_release_restores_an_evacuated_consumers_allocations(self):
+        before = {RP2: {'resources': {'VCPU': 2}}}
+        placed = {RP2: {'resources': {'VCPU': 2}},
+                  RP1: {'resources': {'VCPU': 1}}}
+        undo = results.ClaimUndo(CONSUMER, placed, before, 'p', 'u')
+        c = self.client(consumer(placed, generation=3),
+                        fake.FakeResponse(204))
+        c.release(undo)
+        self.assertEqual(before, self.adapter.calls[1][2]['json'][
+            'allocations'])
+
+    def test_release_leaves_a_changed_or_empty_consumer_alone(self):
+        undo = results.ClaimUndo(CONSUMER, {RP1: {'resources': {'VCPU': 1}}})
+        c = self.client(consumer({RP2: {'resources': {'VCPU': 1}}},
+                                 generation=2), consumer())
+        self.assertEqual(client_mod.RELEASE_CHANGED, c.release(undo))
+        self.assertEqual(client_mod.RELEASE_ABSENT, c.release(undo))
+        self.assertEqual(['GET', 'GET'], self.adapter.methods())
+
+    def test_release_reads_again_after_a_generation_conflict(self):
+        placed = {RP1: {'resources': {'VCPU': 1}}}
+        undo = results.ClaimUndo(CONSUMER, placed)
+        c = self.client(
+            consumer(placed, generation=1),
+            fake.error(409, 'placement.concurrent_update',
+                       'consumer generation conflict'),
+            # The lost first PUT had landed after all.
+            consumer())
+        self.assertEqual(client_mod.RELEASE_ABSENT, c.release(undo))
+
+    def test_release_failures_are_typed(self):
+        undo = results.ClaimUndo(CONSUMER, {RP1: {'resources': {'VCPU': 1}}})
         c = self.client(*[fake.error(500, None)] * 3)
+        self.assertRaises(errors.PlacementUnavailable, c.release, undo)
+        c = self.client(consumer(undo.placed, generation=1),
+                        fake.error(400, 'placement.undefined_code'))
         exc = self.assertRaises(errors.AllocationDeleteError,
-                                c.delete_allocations, CONSUMER)
-        self.assertEqual(500, exc.status)
+                                c.release, undo)
+        self.assertEqual((CONSUMER, 400), (exc.consumer_uuid, exc.status))
+
+
+class TestDeadline(ClientTestCase):
+
+    def test_no_call_after_the_deadline(self):
+        c = self.client().with_deadline(5.0)
+        self.clock.now = 5.0
+        exc = self.assertRaises(
+            errors.PlacementUnavailable, c.get_consumer_allocations, CONSUMER)
+        self.assertEqual(client_mod.DEADLINE_PASSED, exc.cause)
+        self.assertEqual([], self.adapter.calls)
+
+    def test_retries_stop_at_the_deadline_and_exchanges_are_bounded(self):
+        c = self.client(*[ks_exc.ConnectFailure('x')] * 3,
+                        retry_max_seconds=100.0).with_deadline(0.5)
+        self.assertRaises(errors.PlacementUnavailable,
+                          c.get_consumer_allocations, CONSUMER)
+        # The waits never go past the deadline, and each exchange is
+        # given what is left of it as its timeout.
+        self.assertLessEqual(sum(self.clock.sleeps), 0.5)
+        timeouts = [kw['timeout'] for _, _, kw in self.adapter.calls]
+        self.assertEqual(0.5, timeouts[0])
+        self.assertTrue(all(0 < t <= 0.5 for t in timeouts), timeouts)
+
+    def test_the_original_client_has_no_deadline(self):
+        c = self.client(consumer())
+        c.with_deadline(1.0)
+        self.clock.now = 10.0
+        c.get_consumer_allocations(CONSUMER)
+        self.assertNotIn('timeout', self.adapter.calls[0][2])
+
+
+class TestMalformedCandidates(ClientTestCase):
+
+    def test_each_malformed_shape_is_a_typed_error(self):
+        good = {'allocations': {RP1: {'resources': {'VCPU': 1}}}}
+        bodies = [
+            {'allocation_requests': {}, 'provider_summaries': {}},
+            {'allocation_requests': ['x'], 'provider_summaries': {}},
+            {'allocation_requests': [{'allocations': []}],
+             'provider_summaries': {}},
+            {'allocation_requests': [
+                {'allocations': {RP1: {'resources': {'VCPU': '1'}}}}],
+             'provider_summaries': {}},
+            {'allocation_requests': [good], 'provider_summaries': []},
+            {'allocation_requests': [good], 'provider_summaries': {RP1: 3}},
+            {'allocation_requests': [good],
+             'provider_summaries': {RP1: {'traits': 'x'}}},
+            {'provider_summaries': {}},
+        ]
+        for body in bodies:
+            c = self.client(fake.FakeResponse(200, body))
+            exc = self.assertRaises(
+                errors.PlacementRequestError, c.get_allocation_candidates,
+                query.PlacementQuery(limit=2))
+            self.assertEqual('malformed body', exc.detail, body)
 
 
 class TestConfiguration(testtools.TestCase):

@@ -9,6 +9,7 @@ import testtools
 
 from scheduler.placement import client as client_mod
 from scheduler.placement import errors
+from scheduler.placement import results
 from scheduler.placement import query
 from tests.unit.placement import fake_placement as fake
 from tests.unit.placement import test_client as base
@@ -63,17 +64,19 @@ class TestNoSecrets(testtools.TestCase):
             self.assertEqual(exc_class.__name__, exc.cause)
             self.assertClean(*self.exc_texts(exc))
 
-    def test_claim_and_delete_failures(self):
+    def test_claim_and_release_failures(self):
         c = self.client(base.consumer(), fake.FakeResponse(
-            409, LEAKY_BODY), fake.FakeResponse(500, LEAKY_BODY),
-            fake.FakeResponse(500, text=LEAKY_TEXT))
+            409, LEAKY_BODY))
         self.assertFalse(c.claim('c', base.ALLOC_REQ, 'p', 'u').claimed)
+        undo = results.ClaimUndo('c', base.ALLOC_REQ['allocations'])
+        c = self.client(base.consumer(undo.placed, generation=1),
+                        fake.FakeResponse(400, LEAKY_BODY))
         exc = self.assertRaises(errors.AllocationDeleteError,
-                                c.delete_allocations, 'c')
+                                c.release, undo)
         self.assertClean(*self.exc_texts(exc))
         c = self.client(fake.FakeResponse(403, text=LEAKY_TEXT))
         exc = self.assertRaises(errors.AllocationDeleteError,
-                                c.delete_allocations, 'c')
+                                c.release, undo)
         self.assertClean(exc.detail, *self.exc_texts(exc))
 
     def test_scrub(self):

@@ -12,6 +12,7 @@ from scheduler import explanation
 from scheduler import host_source
 from scheduler import manager
 from scheduler.objects import context as context_obj
+from scheduler.placement import client as placement_client
 from scheduler.placement import errors as placement_errors
 from tests.unit import fakes
 
@@ -30,6 +31,13 @@ def _impossible_flavor(spec, env):
         'FlavorImageConflict', 'Flavor f has hw:x set to a, image i to b.')
 
 
+class _NoCalls:
+    """A Placement these requests must never reach."""
+
+    def request(self, url, method, **kwargs):
+        raise AssertionError(f'unexpected Placement call {method} {url}')
+
+
 class RequestFilterReasonTest(testtools.TestCase):
 
     def setUp(self):
@@ -41,7 +49,9 @@ class RequestFilterReasonTest(testtools.TestCase):
 
     def _reason(self, request_filter):
         sched = manager.SchedulerManager(
-            self.conf, placement=None, hosts=host_source.InMemoryHostSource(),
+            self.conf, placement=placement_client.PlacementClient(
+                adapter=_NoCalls()),
+            hosts=host_source.InMemoryHostSource(),
             filters=[], weighers=[], request_filter_chain=[request_filter],
             neutron=object())
         exc = self.assertRaises(

@@ -2,7 +2,12 @@
 
 import threading
 
+import fixtures
+from oslo_config import cfg
 import testtools
+
+from scheduler import conf as conf_pkg
+from scheduler import pending_releases
 
 from scheduler.placement import errors as placement_errors
 from scheduler.placement import results
@@ -35,12 +40,17 @@ class FakeClient:
         self.calls.append(('claim', consumer))
         if self.on_claim is not None:
             self.on_claim()
-        return results.ClaimOutcome(True, results.CLAIMED)
+        return results.ClaimOutcome(True, results.CLAIMED, results.ClaimUndo(
+            consumer, alloc_req['allocations'], {}, project_id, user_id))
 
-    def delete_allocations(self, consumer, global_request_id=None):
-        self.calls.append(('delete', consumer, global_request_id))
-        if consumer in self.failing_deletes:
-            raise placement_errors.AllocationDeleteError(consumer, 500)
+    def release(self, undo, global_request_id=None):
+        self.calls.append(('delete', undo.consumer, global_request_id))
+        if undo.consumer in self.failing_deletes:
+            raise placement_errors.AllocationDeleteError(undo.consumer, 500)
+        return 'released'
+
+    def with_deadline(self, seconds):
+        return self
 
 
 class InFlightTest(testtools.TestCase):
@@ -109,17 +119,25 @@ class GuardedPlacementTest(testtools.TestCase):
         return self.placement.claim(consumer, {'allocations': {}}, 'p', 'u',
                                     global_request_id='req-g')
 
+    def releases(self):
+        conf = cfg.ConfigOpts()
+        conf_pkg.register_opts(conf)
+        conf([], default_config_files=[])
+        conf.set_override(
+            'pending_releases_dir',
+            self.useFixture(fixtures.TempDir()).path, 'hardened_scheduler')
+        return pending_releases.Releases(conf, self.placement)
+
     def test_claims_are_recorded_and_forgotten_on_release(self):
         with self.inflight.track('m', 'req-1') as ticket:
-            self.assertTrue(self.claim(C1).claimed)
+            undo = self.claim(C1).undo
             self.claim(C2)
-            self.assertEqual({C1, C2}, ticket.claimed)
-            self.placement.delete_allocations(C1)
-            self.assertEqual({C2}, ticket.claimed)
+            self.assertEqual({C1, C2}, set(ticket.claimed))
+            self.placement.release(undo)
+            self.assertEqual({C2}, set(ticket.claimed))
 
     def test_untracked_calls_pass_through(self):
-        self.assertTrue(self.claim(C1).claimed)
-        self.placement.delete_allocations(C1)
+        self.placement.release(self.claim(C1).undo)
         self.placement.get_allocation_candidates(None, 'req-g')
         self.assertEqual(['claim', 'delete', 'candidates'],
                          [c[0] for c in self.client.calls])
@@ -134,7 +152,7 @@ class GuardedPlacementTest(testtools.TestCase):
                          lambda: self.placement.get_provider_aggregates(C1)):
                 self.assertRaises(inflight_mod.Aborted, call)
             # Releasing is always allowed.
-            self.placement.delete_allocations(C2)
+            self.placement.release(results.ClaimUndo(C2, {}))
         self.assertEqual([('delete', C2, None)], self.client.calls)
 
     def test_claim_landing_after_the_abort_is_given_back(self):
@@ -143,7 +161,7 @@ class GuardedPlacementTest(testtools.TestCase):
             self.assertRaises(inflight_mod.Aborted, self.claim, C1)
         self.assertEqual([('claim', C1), ('delete', C1, 'req-g')],
                          self.client.calls)
-        self.assertEqual(set(), ticket.claimed)
+        self.assertEqual({}, ticket.claimed)
 
     def test_release_unfinished(self):
         entered, done = threading.Event(), threading.Event()
@@ -163,7 +181,8 @@ class GuardedPlacementTest(testtools.TestCase):
             t.start()
             entered.wait(30)
         self.inflight.abort()
-        self.assertEqual(0, self.placement.release_unfinished())
+        self.assertEqual(0, self.placement.release_unfinished(
+            self.releases()))
         done.set()
         for t in threads:
             t.join()
@@ -171,11 +190,15 @@ class GuardedPlacementTest(testtools.TestCase):
         self.assertEqual([('delete', C1, 'req-g')],
                          [c for c in self.client.calls if c[0] == 'delete'])
 
-    def test_failed_release_is_counted(self):
+    def test_failed_release_is_counted_and_journaled(self):
         self.client.failing_deletes.add(C1)
+        releases = self.releases()
         with self.inflight.track('m', 'req-1'):
-            self.claim(C1)
+            undo = self.claim(C1).undo
             self.inflight.abort()
-            self.assertEqual(1, self.placement.release_unfinished())
-            self.assertEqual([(self.inflight.current(), C1)],
+            self.assertEqual(1, self.placement.release_unfinished(releases))
+            self.assertEqual([(self.inflight.current(), undo)],
                              self.inflight.unreleased())
+        self.assertEqual(1, releases.pending())
+        self.client.failing_deletes.clear()
+        self.assertEqual(0, releases.retry_pending())

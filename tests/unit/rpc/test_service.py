@@ -23,6 +23,8 @@ def make_conf(**overrides):
     conf = cfg.ConfigOpts()
     conf_pkg.register_opts(conf)
     conf(args=[], default_config_files=[])
+    # Releases journal in memory: no directory outside the test.
+    conf.set_override('pending_releases_dir', '', 'hardened_scheduler')
     for name, value in overrides.items():
         conf.set_override(name, value)
     return conf
@@ -115,7 +117,7 @@ class ServiceTest(testtools.TestCase):
 
         def request():
             with self.inflight.track('select_destinations', 'req-1'):
-                self.placement.claim(C1, {}, 'p', 'u')
+                self.placement.claim(C1, {'allocations': {}}, 'p', 'u')
                 entered.set()
                 done.wait(30)
         t = threading.Thread(target=request)
