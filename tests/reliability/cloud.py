@@ -121,6 +121,9 @@ class Cloud(fixtures.Fixture):
 
     def service_config(self):
         return (
+            # No nova-compute heartbeats here: the computes' service rows
+            # stay "up" for the whole run.
+            '[DEFAULT]\nservice_down_time = 86400\n'
             '[api_database]\nconnection = '
             f'{self.dbs.backend.url("api", reader=True)}\n'
             '[database]\nconnection = '

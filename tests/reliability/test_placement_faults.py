@@ -38,6 +38,13 @@ def _shape(i):
     return (1, 2, 1, 3, 1, 4)[i % 6], i % 3 == 2
 
 
+def long_run_only(test):
+    """A fault kind CI's short run leaves to RELIABILITY_LONG=1."""
+    return testtools.skipUnless(
+        reliability.LONG, 'long run only (RELIABILITY_LONG=1): CI runs '
+        'one fault kind of each family')(test)
+
+
 class PlacementFaultsTest(testtools.TestCase):
 
     @classmethod
@@ -69,6 +76,7 @@ class PlacementFaultsTest(testtools.TestCase):
         'success' (every request gets its Selections).
         """
         cloud = self.cloud
+        started = time.monotonic()
         on()
         outcomes = []
         deadline = time.monotonic() + LOOP_SECONDS
@@ -114,7 +122,8 @@ class PlacementFaultsTest(testtools.TestCase):
             failures=len(problems), leaks=len(audit.leaks),
             overcommits=len(audit.overcommits), max_ms=max_ms,
             ok=sum(o.ok for o in outcomes),
-            faults_injected=dict(cloud.proxy.counts))
+            faults_injected=dict(cloud.proxy.counts),
+            seconds=round(time.monotonic() - started, 1))
         cloud.proxy.counts.clear()
         self.assertEqual([], problems)
         self.assertEqual([], audit.leaks, audit.describe())
@@ -128,10 +137,12 @@ class PlacementFaultsTest(testtools.TestCase):
 
     # -- outages on every call ---------------------------------------------
 
+    @long_run_only
     def test_refused(self):
         proxy = self.cloud.proxy
         self.run_fault('refused', proxy.refuse, proxy.accept, 'outage')
 
+    @long_run_only
     def test_reset_after_request(self):
         self.run_fault('reset', self.rules(Rule('reset')), self.off,
                        'outage')
@@ -140,10 +151,12 @@ class PlacementFaultsTest(testtools.TestCase):
         self.run_fault('reset-half-answer', self.rules(Rule('reset_half')),
                        self.off, 'outage')
 
+    @long_run_only
     def test_5xx(self):
         self.run_fault('503', self.rules(Rule('status', status=503)),
                        self.off, 'outage')
 
+    @long_run_only
     def test_lost_answers(self):
         self.run_fault('lost-answers', self.rules(Rule('lose')), self.off,
                        'outage')
@@ -163,6 +176,7 @@ class PlacementFaultsTest(testtools.TestCase):
             Rule('lose', methods=('PUT',), path=ALLOCATIONS,
                  probability=0.5)), self.off, 'partial-outage')
 
+    @long_run_only
     def test_hung_claims(self):
         self.run_fault('hung-claims', self.rules(
             Rule('hang', methods=('PUT',), path=ALLOCATIONS,
@@ -177,6 +191,7 @@ class PlacementFaultsTest(testtools.TestCase):
             Rule('status', methods=('DELETE',), path=ALLOCATIONS,
                  status=503)), self.off, 'partial-outage')
 
+    @long_run_only
     def test_releases_reset(self):
         self.run_fault('reset-releases', self.rules(
             Rule('status', methods=('PUT',), path=ALLOCATIONS, status=502,
@@ -189,6 +204,7 @@ class PlacementFaultsTest(testtools.TestCase):
             Rule('status', methods=('PUT',), path=ALLOCATIONS, status=409)),
             self.off, 'capacity')
 
+    @long_run_only
     def test_generation_conflicts(self):
         # A concurrent update now and then: retried, never a failure.
         self.run_fault('generation-conflicts', self.rules(
@@ -196,6 +212,7 @@ class PlacementFaultsTest(testtools.TestCase):
                  code='placement.concurrent_update', probability=0.3)),
             self.off, 'success')
 
+    @long_run_only
     def test_delays(self):
         self.run_fault('delays', self.rules(Rule('delay', seconds=0.3)),
                        self.off, 'success')
