@@ -78,9 +78,11 @@ def fetch(client: placement_client.PlacementClient, conf: cfg.ConfigOpts,
         recorder.fail(explanation.STAGE_PLACEMENT)
         raise errors.StageFailed() from None
     except placement_errors.PlacementRequestError as exc:
-        recorder.placement = dataclasses.replace(
-            count, failure='Placement rejected the allocation candidates '
-            f'query (HTTP {exc.status})')
+        recorder.placement = dataclasses.replace(count, failure=(
+            'Placement answered the allocation candidates query with a '
+            'malformed body' if exc.status == 200 else
+            'Placement rejected the allocation candidates query '
+            f'(HTTP {exc.status})'))
         recorder.fail(explanation.STAGE_PLACEMENT)
         raise errors.StageFailed() from None
     finally:

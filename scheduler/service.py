@@ -293,7 +293,8 @@ def create_service(
         limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight,
         authorizer=authorizer, decisions=decisions, metrics=metrics)
     server = server_mod.create_server(
-        conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight)
+        conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight,
+        releases)
     return SchedulerService(conf, server=server, hosts=cache,
                             placement=guarded, inflight=inflight,
                             metrics=metrics, authorizer=authorizer,

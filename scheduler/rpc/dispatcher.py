@@ -31,6 +31,7 @@ from scheduler.placement import errors as placement_errors
 from scheduler.rpc import endpoints as endpoints_mod
 from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import message_size
+from scheduler.rpc import replies as replies_mod
 from scheduler.rpc import remote_errors
 from scheduler.rpc import safe_ids
 
@@ -91,11 +92,13 @@ def _raise_on_wire(wire: BaseException) -> NoReturn:
 class Dispatcher(oslo_messaging.RPCDispatcher):  # type: ignore[misc]
     def __init__(self, endpoints: Sequence[object], *,
                  max_message_bytes: int,
-                 inflight: inflight_mod.InFlight) -> None:
+                 inflight: inflight_mod.InFlight,
+                 replies: replies_mod.Replies | None = None) -> None:
         super().__init__(list(endpoints), None,
                          oslo_messaging.ExplicitRPCAccessPolicy)
         self._max_bytes = max_message_bytes
         self._inflight = inflight
+        self._replies = replies
 
     def dispatch(self, incoming: Any) -> Any:
         ctxt = incoming.ctxt if isinstance(incoming.ctxt, Mapping) else {}
@@ -107,8 +110,19 @@ class Dispatcher(oslo_messaging.RPCDispatcher):  # type: ignore[misc]
                                       self._max_bytes):
                 raise codec_errors.ValidationError(
                     'message', f'larger than {self._max_bytes} bytes')
-            with self._inflight.track(method, rid, _global_id(ctxt)):
-                return super().dispatch(incoming)
+            if (method == 'select_destinations'
+                    and not replies_mod.wants_reply(incoming)):
+                raise codec_errors.ValidationError(
+                    'message', 'select_destinations sent as a cast: nobody '
+                    'would receive the destinations, nothing is claimed')
+            with self._inflight.track(method, rid,
+                                      _global_id(ctxt)) as ticket:
+                result = super().dispatch(incoming)
+                held = (tuple(ticket.claimed.values()) if ticket.settled
+                        else ())
+            if self._replies is not None and method == 'select_destinations':
+                self._replies.watch(incoming, held, rid, _global_id(ctxt))
+            return result
         except Exception as exc:  # every failure is answered, cleanly
             wire = self._wire(exc, method, version, rid)
         _raise_on_wire(wire)

@@ -18,7 +18,9 @@ import oslo_messaging
 from oslo_messaging.rpc import server as rpc_server
 
 from scheduler.rpc import dispatcher as dispatcher_mod
+from scheduler import pending_releases
 from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import replies as replies_mod
 
 NOVA_EXCHANGE = 'nova'
 
@@ -66,13 +68,21 @@ def target(conf: cfg.ConfigOpts) -> Any:
 
 def create_server(conf: cfg.ConfigOpts, transport: Any,
                   endpoints: Sequence[object],
-                  inflight: inflight_mod.InFlight) -> Any:
-    """An RPC server (not started) for the scheduler endpoints."""
+                  inflight: inflight_mod.InFlight,
+                  releaser: pending_releases.Releaser | None = None) -> Any:
+    """An RPC server (not started) for the scheduler endpoints.
+
+    With ``releaser``, select_destinations replies are sent apart and
+    the claims of one that cannot be delivered are released
+    (``scheduler.rpc.replies``).
+    """
     register_opts(transport.conf)
     dispatcher = dispatcher_mod.Dispatcher(
         endpoints,
         max_message_bytes=conf.hardened_scheduler.max_rpc_message_bytes,
-        inflight=inflight)
+        inflight=inflight,
+        replies=(replies_mod.Replies(inflight, releaser)
+                 if releaser is not None else None))
     # No executor argument: oslo.messaging picks threading (eventlet is
     # refused in this process).
     return rpc_server.RPCServer(transport, target(conf), dispatcher)

@@ -118,5 +118,8 @@ class PlacementService(fixtures.Fixture):
         with open(path, 'w') as f:
             f.write('[placement]\nauth_type = admin_token\n'
                     f'endpoint = {placement.endpoint}\ntoken = admin\n'
+                    # Releases Placement does not take: journaled here.
+                    '[hardened_scheduler]\npending_releases_dir = '
+                    f'{self.useFixture(fixtures.TempDir()).path}\n'
                     + self.extra_config)
         self.conf(['--config-file', path], default_config_files=[])

@@ -35,10 +35,14 @@ def group(policy, members=(), **rules):
 class SchedulingTestBase(testtools.TestCase):
     extra_config = ''
 
+    def wrap_placement_app(self):
+        """A WSGI middleware around Placement (fault injection), or None."""
+        return None
+
     def setUp(self):
         super().setUp()
-        self.service = self.useFixture(
-            placement_service.PlacementService(self.extra_config))
+        self.service = self.useFixture(placement_service.PlacementService(
+            self.extra_config, wrap_app=self.wrap_placement_app()))
         self.conf = self.service.conf
         self.cloud = cloud_mod.Cloud(self.service)
 

@@ -10,6 +10,7 @@ from scheduler.objects import selection
 from scheduler.rpc import dispatcher as dispatcher_mod
 from scheduler.rpc import endpoints
 from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import replies as replies_mod
 from scheduler.codec import limits as limits_mod
 from tests.unit.codec import wire
 from tests.unit.rpc import memory_cache
@@ -80,7 +81,8 @@ def _policy_conf():
 
 
 def build(scheduler=None, cache=None, limits=None, max_bytes=1 << 20,
-          extra_endpoints=(), authorizer=None, decisions=None):
+          extra_endpoints=(), authorizer=None, decisions=None,
+          releaser=None):
     """(dispatcher, scheduler, cache, inflight) wired like the service."""
     scheduler = scheduler or FakeScheduler()
     cache = cache or memory_cache.MemoryHostCache()
@@ -92,7 +94,9 @@ def build(scheduler=None, cache=None, limits=None, max_bytes=1 << 20,
         decisions=decisions)
     disp = dispatcher_mod.Dispatcher(
         [api, endpoints.BaseAPIEndpoint(), *extra_endpoints],
-        max_message_bytes=max_bytes, inflight=inflight)
+        max_message_bytes=max_bytes, inflight=inflight,
+        replies=(replies_mod.Replies(inflight, releaser)
+                 if releaser is not None else None))
     return disp, scheduler, cache, inflight
 
 
