@@ -224,6 +224,7 @@ nova_compatible_reasons = {nova_reasons.is_set()}
 # Freshness must come from the per-request read, not from a timer.
 host_state_resync_interval = 3600
 host_state_full_resync_interval = 0
+pending_releases_dir = {os.path.join(os.path.dirname(path), 'pending')}
 """)
 
 
