@@ -45,6 +45,11 @@ function configure_hardened_scheduler {
     if [[ -n "$HARDENED_SCHEDULER_WORKERS" ]]; then
         iniset $conf scheduler workers "$HARDENED_SCHEDULER_WORKERS"
     fi
+    # The journal of pending claim releases, where the stack user writes.
+    if [[ -z "$(iniget $conf hardened_scheduler pending_releases_dir)" ]]; then
+        iniset $conf hardened_scheduler pending_releases_dir \
+            "$DATA_DIR/hardened-scheduler/pending-releases"
+    fi
 }
 
 function start_hardened_scheduler {

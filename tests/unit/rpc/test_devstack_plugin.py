@@ -23,6 +23,7 @@ INIGET = (
 STUBS = textwrap.dedent('''\
     set -e
     DEST=/opt/stack
+    DATA_DIR=/opt/stack/data
     NOVA_CONF=$WORK/nova.conf
     CELLSV2_SETUP=${CELLSV2_SETUP:-superconductor}
     ENABLED=" n-api n-cond n-sch "
@@ -94,12 +95,18 @@ class DevstackPluginTest(testtools.TestCase):
                       'connection mysql+pymysql://root:pw@db/nova_api', calls)
         self.assertIn(f'iniset {self.work}/nova.conf database connection '
                       'mysql+pymysql://root:pw@db/nova_cell0', calls)
+        self.assertIn(f'iniset {self.work}/nova.conf hardened_scheduler '
+                      'pending_releases_dir '
+                      '/opt/stack/data/hardened-scheduler/pending-releases',
+                      calls)
         self.assertFalse([c for c in calls if 'scheduler workers' in c])
 
     def test_post_config_keeps_what_devstack_wrote(self):
         self.write_conf('[placement]\nauth_type = password\n'
                         '[api_database]\nconnection = sqlite://\n'
-                        '[database]\nconnection = sqlite://\n')
+                        '[database]\nconnection = sqlite://\n'
+                        '[hardened_scheduler]\n'
+                        'pending_releases_dir = /srv/pending\n')
         calls = self.run_plugin('stack post-config',
                                 env={'HARDENED_SCHEDULER_WORKERS': '2'})
         self.assertEqual([f'iniset {self.work}/nova.conf scheduler workers '
