@@ -174,7 +174,7 @@ class Cloud(fixtures.Fixture):
         self.admin.call('PUT', f'/allocations/{consumer}', {
             'allocations': {rp: {'resources': resources}},
             'project_id': 'p-other', 'user_id': 'u-other',
-            'consumer_generation': None})
+            'consumer_generation': None, 'consumer_type': 'INSTANCE'})
         with self._lock:
             self.expected.add(consumer)
         return consumer

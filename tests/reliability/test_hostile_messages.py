@@ -211,10 +211,20 @@ def base_messages():
 
 class HostileMessagesTest(testtools.TestCase):
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reliability.require_rabbitmq()
+        cls.cloud = cloud_mod.Cloud(HOSTS, workers=2)
+        cls.cloud.setUp()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cloud.cleanUp()
+        super().tearDownClass()
+
     def setUp(self):
         super().setUp()
-        reliability.require_rabbitmq()
-        self.cloud = self.useFixture(cloud_mod.Cloud(HOSTS, workers=2))
         self.cloud.service.attach_logs_on_failure(self)
         self.bus = wire.Bus(self.cloud.service.exchange,
                             self.cloud.service.topic)
