@@ -8,6 +8,15 @@ oslo.service's worker answers SIGHUP by stopping and being forked again;
 ours mutates its own configuration, reloads its host cache in place and
 keeps serving, so SIGHUP loses no request and no cache warm-up.
 
+The reload runs on a thread of the worker's own (``sighup-reload``), never
+on cotyledon's: cotyledon calls ``Worker.reload()`` holding the worker's
+signal lock, so a reload run there would hold back SIGTERM and drop every
+SIGHUP that arrives meanwhile. ``reload()`` only asks for a reload that
+starts after the signal (``ReadCoalescer.request``). Signals that arrive
+while a reload runs share the next one, started when it ends: a storm of
+SIGHUPs costs the running reload and one more, and the last signal is
+always followed by a reload that re-read the files after it.
+
 Nothing but configuration exists in the master: the transport, Placement
 client and host cache are built in each worker after the fork, so no
 thread or connection is ever shared across a fork. Each worker has its
@@ -19,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from typing import Any
 
 import cotyledon
@@ -30,6 +40,7 @@ from oslo_config import cfg
 from oslo_service import opts as service_opts
 from oslo_service import service as oslo_service
 
+from scheduler import read_coalescer
 from scheduler import service as service_mod
 
 LOG = logging.getLogger(__name__)
@@ -56,6 +67,12 @@ class WorkerService(oslo_service.ServiceBase):  # type: ignore[misc]
         self._done = threading.Event()
         # This worker's number, set by Worker in its process.
         self.worker_index = 0
+        # SIGHUP reloads, one at a time, coalesced; the thread serving
+        # them starts with the service, in the worker process.
+        self._reloads = read_coalescer.ReadCoalescer(self._reload)
+        self._reload_thread: threading.Thread | None = None
+        self._signals_lock = threading.Lock()
+        self._signals = 0
 
     def start(self) -> None:
         with self._lock:
@@ -64,11 +81,18 @@ class WorkerService(oslo_service.ServiceBase):  # type: ignore[misc]
             self._service = self._build(self.conf)
             self._service.worker_index = self.worker_index
             self._service.start()
+            self._reload_thread = threading.Thread(
+                target=self._reloads.serve, name='sighup-reload',
+                daemon=True)
+            self._reload_thread.start()
 
     def stop(self, graceful: bool = True) -> None:
         with self._lock:
             self._stopping = True
             svc = self._service
+        # No reload starts from now on; one running finishes (a failure
+        # against a closing cache is logged, the current state kept).
+        self._reloads.close()
         try:
             if svc is not None:
                 svc.stop(graceful)
@@ -79,10 +103,47 @@ class WorkerService(oslo_service.ServiceBase):  # type: ignore[misc]
         self._done.wait()
 
     def reset(self) -> None:
+        """Reload now and return when a reload that began after the call
+        has ended; shares the reloads SIGHUP asks for."""
+        self._reloads.wait_fresh(None)
+
+    def request_reset(self) -> None:
+        """SIGHUP: ask for a reload and return at once."""
+        with self._signals_lock:
+            self._signals += 1
+        if self._reloads.request():
+            LOG.debug('SIGHUP while a reload is running or pending: the '
+                      'next reload serves it')
+
+    @property
+    def reloads(self) -> int:
+        """How many reloads have run in this worker."""
+        return self._reloads.reads
+
+    def wait_reloaded(self, timeout: float) -> bool:
+        """Whether every SIGHUP so far was served within ``timeout`` s."""
+        return self._reloads.wait_served(timeout)
+
+    def _reload(self) -> None:
+        """One reload: the configuration files, then the service."""
         with self._lock:
-            svc = self._service
-        if svc is not None:
-            svc.reset()
+            svc = None if self._stopping else self._service
+        with self._signals_lock:
+            signals, self._signals = self._signals, 0
+        if svc is None:
+            return
+        started = time.monotonic()
+        try:
+            self.conf.mutate_config_files()
+        except Exception:
+            LOG.exception('Re-reading the configuration files failed; the '
+                          'current configuration stays in use')
+        ok = svc.reset()
+        LOG.info('SIGHUP reload %(outcome)s in %(secs).2f s (%(n)d signal(s)'
+                 ' since the previous reload)',
+                 {'outcome': 'done' if ok else
+                  'failed, the current host states stay in use',
+                  'secs': time.monotonic() - started, 'n': signals})
 
 
 class Worker(oslo_service.ServiceWrapper):  # type: ignore[misc]
@@ -97,14 +158,10 @@ class Worker(oslo_service.ServiceWrapper):  # type: ignore[misc]
         service_instance.worker_index = worker_id
 
     def reload(self) -> None:
-        LOG.info('SIGHUP: reloading the configuration and the host cache')
-        # An exception here would end the worker (cotyledon exits on it).
-        try:
-            self.service_instance.conf.mutate_config_files()
-        except Exception:
-            LOG.exception('Re-reading the configuration files failed; the '
-                          'current configuration stays in use')
-        self.service_instance.reset()
+        # cotyledon calls this on SIGHUP holding the worker's signal lock
+        # (SIGTERM waits for it, other SIGHUPs are dropped until it
+        # returns): only ask; the reload runs on the worker's own thread.
+        self.service_instance.request_reset()
 
 
 def run(conf: cfg.ConfigOpts, build: Build, workers: int) -> None:

@@ -24,6 +24,7 @@ class FakeService:
 
     def reset(self):
         self.events.append('reset')
+        return True
 
 
 class WorkerCountTest(testtools.TestCase):
@@ -75,19 +76,25 @@ class WorkerServiceTest(testtools.TestCase):
 
     def test_sighup_reloads_in_place(self):
         self.worker.start()
+        self.addCleanup(self.worker.stop)
         wrapper = workers.Worker(0, self.worker)
         with mock.patch.object(self.conf, 'mutate_config_files') as mutate:
             wrapper.reload()
+            # On the worker's reload thread, not cotyledon's.
+            self.assertTrue(self.worker.wait_reloaded(30))
         mutate.assert_called_once_with()
         # Reset, not stopped: the worker process keeps serving.
         self.assertEqual(['start', 'reset'], self.built[0].events)
+        self.assertEqual(1, self.worker.reloads)
 
     def test_bad_configuration_on_sighup_keeps_serving(self):
         self.worker.start()
+        self.addCleanup(self.worker.stop)
         wrapper = workers.Worker(0, self.worker)
         with mock.patch.object(self.conf, 'mutate_config_files',
                                side_effect=ValueError('bad file')):
             wrapper.reload()
+            self.assertTrue(self.worker.wait_reloaded(30))
         self.assertEqual(['start', 'reset'], self.built[0].events)
 
 
