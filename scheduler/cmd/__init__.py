@@ -1,15 +1,18 @@
 """Command-line entry points.
 
-Importing this package, before any oslo library, does three things:
+Importing this package, before any oslo library, does two things:
 
 - it makes ``import eventlet`` fail in this process. eventlet stays
   installed (oslo.service requires it) and oslo.messaging imports it
   opportunistically when it can; refusing the import keeps every library
   on native threads;
 - it selects oslo.service's threading backend, whose default is still
-  eventlet;
-- it lets full host-cache loads settle the garbage collector of this
-  process, which the scheduler owns (``scheduler.gc_settle``).
+  eventlet.
+
+It does not make the process the scheduler's own (``scheduler.gc_settle``):
+test runners, nova's tests and other embedders import ``scheduler.cmd.check``
+and the other commands as a library. Only the service's worker processes
+opt in (``scheduler.cmd.scheduler.default_build``).
 
 Only the entry points (``hardened-scheduler``, ``hardened-scheduler-manage``)
 import it. The library installs no import hook: importing
@@ -63,9 +66,3 @@ from oslo_service import backend as _backend  # noqa: E402
 # A no-op if threading was already chosen; BackendAlreadySelected (another
 # backend chosen first) is a deployment error we let surface.
 _backend.init_backend(_backend.BackendType.THREADING)
-
-from scheduler import gc_settle  # noqa: E402
-
-# The entry points own their process: full host-cache loads may freeze
-# the collector's view of it (scheduler.gc_settle).
-gc_settle.own_process()

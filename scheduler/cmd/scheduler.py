@@ -15,13 +15,20 @@ from scheduler.cmd import config_loading
 
 from oslo_config import cfg  # noqa: H306
 
-from scheduler import service  # noqa: H306
+from scheduler import gc_settle  # noqa: H306
+from scheduler import service
 from scheduler.rpc import server
 from scheduler.rpc import workers
 
 
 def default_build(conf: cfg.ConfigOpts) -> service.SchedulerService:
-    """The service of one worker: real transport, Placement, host cache."""
+    """The service of one worker: real transport, Placement, host cache.
+
+    Called in each worker process, which serves the scheduler and nothing
+    else: its full host-cache loads may settle the collector
+    (``scheduler.gc_settle``). Importing this module does not opt in.
+    """
+    gc_settle.own_process()
     return service.create_service(conf, server.get_transport(conf))
 
 
