@@ -144,9 +144,15 @@ class ReadCoalescer:
                 self._started += 1
                 self._running = True
             try:
-                self._run()
+                self._read()
             except Exception:
+                # Logged before the read counts as finished.
                 LOG.exception('A requested read failed')
+            finally:
+                with self._cond:
+                    self._running = False
+                    self._finished += 1
+                    self._cond.notify_all()
 
     def close(self) -> None:
         """Make ``serve()`` return: requests from now on are ignored.
