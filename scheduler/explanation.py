@@ -109,6 +109,9 @@ class Explanation:
     # instance of a multi-create), in filter order; filters that never
     # ran (nova's rules skipped them, or no host was left) are absent.
     filter_durations_ms: tuple[tuple[str, float], ...] = ()
+    # Placement was asked again after claims lost a race with concurrent
+    # requests (the first candidates were stale).
+    second_query: bool = False
 
 
 class Recorder:
@@ -133,12 +136,17 @@ class Recorder:
         # The requested destination that matched no compute node.
         self.target: tuple[str | None, str | None] | None = None
         self.filter_durations_ms: dict[str, float] = {}
+        self.second_query = False
 
     def fail(self, stage: str, failure: str | None = None,
              detail: str | None = None) -> None:
         self.failed_stage = stage
         self.failure = failure
         self.failure_detail = detail
+
+    def clear_failure(self) -> None:
+        """A stage's failure that a later attempt superseded."""
+        self.failed_stage = self.failure = self.failure_detail = None
 
     def lose_hosts(self, why: str, count: int) -> None:
         if count:
@@ -174,6 +182,7 @@ class Recorder:
             filter_durations_ms=tuple(
                 (k, round(v, 3))
                 for k, v in self.filter_durations_ms.items()),
+            second_query=self.second_query,
         )
 
 
@@ -343,6 +352,7 @@ def operator_record(expl: Explanation,
             {'name': f.name, 'in': f.hosts_in, 'out': f.hosts_out,
              'reasons': dict(f.reasons)} for f in expl.filters],
         'claims': dataclasses.asdict(expl.claims),
+        'second_query': expl.second_query,
         'unavailable_cells': expl.unavailable_cells,
         'authorization_drops': list(expl.authorization_drops),
         'durations_ms': dict(expl.durations_ms),

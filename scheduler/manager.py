@@ -130,17 +130,23 @@ class SchedulerManager:
             num_alts = (self.conf.scheduler.max_attempts - 1
                         if return_alternates else 0)
             if instance_uuids is None or rebuild:
-                chosen, ordered = self._choose(
+                chosen, ordered, _ = self._choose(
                     spec, hosts, count, None, recorder, rebuild, memo)
             else:
                 claims = claims_mod.Claims(
                     placement, self.releases, recorder, context.global_id,
                     version)
-                chosen, ordered = self._choose(
+                user_id = spec.user_id or context.user_id
+                consumed: dict[str, host_state.HostState] = {}
+                chosen, ordered, next_spec = self._choose(
                     spec, hosts, count, instance_uuids, recorder, False,
-                    memo, claims=claims,
-                    user_id=spec.user_id or context.user_id,
-                    candidates_of=candidates_of)
+                    memo, claims=claims, user_id=user_id,
+                    candidates_of=candidates_of, consumed=consumed)
+                if len(chosen) < count and _raced(recorder):
+                    chosen, ordered, candidates_of = self._second_round(
+                        context, next_spec, snapshot, recorder, memo,
+                        claims, placement, chosen, consumed, ordered, count,
+                        instance_uuids, user_id, candidates_of)
             if len(chosen) < count:
                 recorder.fail(explanation.STAGE_CLAIMS
                               if recorder.claims.tried
@@ -183,6 +189,49 @@ class SchedulerManager:
         recorder.instances_placed = len(chosen)
         self._done(recorder, started, 'scheduled', context, result)
         return result
+
+    def _second_round(
+            self, context: context_obj.RequestContext,
+            spec: request_spec.RequestSpec,
+            snapshot: host_source.HostSnapshot,
+            recorder: explanation.Recorder, memo: weighers_mod.WeighingMemo,
+            claims: claims_mod.Claims,
+            placement: placement_client.PlacementClient, chosen: Chosen,
+            consumed: dict[str, host_state.HostState],
+            ordered: list[host_state.HostState], count: int,
+            instance_uuids: Sequence[str], user_id: str | None,
+            first_candidates: claims_mod.CandidatesOf | None
+    ) -> tuple[Chosen, list[host_state.HostState],
+               claims_mod.CandidatesOf | None]:
+        """Go on with Placement's answer of now, once, after a race.
+
+        Concurrent requests took capacity we were offered, or held some
+        that they have given back since: the candidates of the first query
+        are stale, Placement's answer of now is not (the claims this
+        request holds are already counted in it). The hosts chosen so far
+        keep their claims; the others are tried on fresh candidates.
+        """
+        recorder.second_query = True
+        try:
+            found = candidates_mod.fetch(placement, self.conf, spec,
+                                         snapshot, recorder,
+                                         context.global_id)
+            hosts, candidates_of = host_gathering.candidate_hosts(
+                spec, found, snapshot, recorder,
+                attach=self._attach_candidates, source=self.hosts)
+        except errors.StageFailed:
+            # Nothing more to be had: the first round's outcome explains
+            # the request (the claims it lost to concurrent requests).
+            recorder.clear_failure()
+            return chosen, ordered, first_candidates
+        # Hosts this request consumed keep what it consumed there.
+        hosts = [consumed.get(h.uuid, h) for h in hosts]
+        assert candidates_of is not None
+        chosen, ordered, _ = self._choose(
+            spec, hosts, count, instance_uuids, recorder, False, memo,
+            claims=claims, user_id=user_id, candidates_of=candidates_of,
+            chosen=chosen, consumed=consumed)
+        return chosen, ordered, candidates_of
 
     def _done(self, recorder: explanation.Recorder, started: float,
               result: str, context: context_obj.RequestContext,
@@ -236,12 +285,22 @@ class SchedulerManager:
                 memo: weighers_mod.WeighingMemo, *,
                 claims: claims_mod.Claims | None = None,
                 user_id: str | None = None,
-                candidates_of: claims_mod.CandidatesOf | None = None
-                ) -> tuple[Chosen, list[host_state.HostState]]:
-        """Pick (and claim, when asked to) a host for each instance."""
-        chosen: Chosen = []
+                candidates_of: claims_mod.CandidatesOf | None = None,
+                chosen: Chosen | None = None,
+                consumed: dict[str, host_state.HostState] | None = None
+                ) -> tuple[Chosen, list[host_state.HostState],
+                           request_spec.RequestSpec]:
+        """Pick (and claim, when asked to) a host for each instance.
+
+        ``chosen``: hosts already chosen for the first instances (a second
+        round goes on from there); ``consumed`` collects each chosen host
+        as this request consumed it. Returns the chosen hosts, the hosts in
+        their last order and the request as the next instance would see
+        it.
+        """
+        chosen = list(chosen or [])
         ordered = hosts
-        for index in range(count):
+        for index in range(len(chosen), count):
             uuid = instance_uuids[index] if instance_uuids else None
             if uuid is not None:
                 spec = spec.replace(instance_uuid=uuid)
@@ -270,7 +329,10 @@ class SchedulerManager:
             spec, ordered = consumption.consume(
                 spec, ordered, host, self.clock(),
                 numa_packing=self._numa_packing)
-        return chosen, ordered
+            if consumed is not None:
+                consumed.update((h.uuid, h) for h in ordered
+                                if h.uuid == host.uuid)
+        return chosen, ordered, spec
 
     def _no_valid_host(self, recorder: explanation.Recorder, started: float,
                        context: context_obj.RequestContext
@@ -282,3 +344,13 @@ class SchedulerManager:
         return errors.NoValidHost(
             expl, self.conf.hardened_scheduler.nova_compatible_reasons)
 
+
+def _raced(recorder: explanation.Recorder) -> bool:
+    """Whether a shortfall may be a race with concurrent requests.
+
+    Placement refused a claim on a host our filters passed: its capacity
+    was taken since the candidates were read, so they are stale. Only once
+    per request (the second round is recorded).
+    """
+    c = recorder.claims
+    return not recorder.second_query and bool(c.capacity or c.conflict)

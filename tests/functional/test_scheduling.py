@@ -302,6 +302,9 @@ class NoValidHostTest(SchedulingTestBase):
 
         def then_fill(*args, **kwargs):
             result = real(*args, **kwargs)
+            if filled:
+                return result  # the second query sees them full
+            filled.append(True)
             for name, state in self.cloud.hosts.items():
                 self.service.admin.call(
                     'PUT', f'/allocations/{uuid.uuid4()}', {
@@ -312,12 +315,15 @@ class NoValidHostTest(SchedulingTestBase):
                         'consumer_type': 'INSTANCE'})
             return result
 
+        filled = []
         client.get_allocation_candidates = then_fill
         exc = self.assertNoValidHost(
             cloud_mod.spec(), uuids(1),
             manager=self.cloud.manager(client=client))
         self.assertEqual('claims', exc.explanation.failed_stage)
         self.assertIn('3 tried, 3 taken by concurrent requests', exc.reason)
+        # Placement was asked again after the race; nothing was left.
+        self.assertTrue(exc.explanation.second_query)
         self.assertTrue(exc.reason.startswith(
             'There are not enough hosts available.'))
 
@@ -370,6 +376,42 @@ class CellTest(SchedulingTestBase):
 
 class RaceTest(SchedulingTestBase):
 
+    def test_multi_create_asks_placement_again_after_losing_a_race(self):
+        for name in ('h1', 'h2', 'h3'):
+            self.cloud.add_host(name, vcpus=1)
+        client = client_mod.PlacementClient(self.conf)
+        real_query = client.get_allocation_candidates
+        other = {}
+        queries = []
+
+        def racing_query(*args, **kwargs):
+            if queries:
+                # The other request failed and rolled back in between.
+                self.service.admin.call(
+                    'DELETE', f'/allocations/{other["h2"]}')
+            found = real_query(*args, **kwargs)
+            queries.append(len(found.allocation_requests))
+            if len(queries) == 1:
+                # Another request holds h1 and h2 once our query is read.
+                for name in ('h1', 'h2'):
+                    other[name] = str(uuid.uuid4())
+                    self.service.admin.call(
+                        'PUT', f'/allocations/{other[name]}', {
+                            'allocations': {self.cloud.hosts[name].uuid: {
+                                'resources': {'VCPU': 1}}},
+                            'project_id': 'other', 'user_id': 'other',
+                            'consumer_generation': None,
+                            'consumer_type': 'INSTANCE'})
+            return found
+
+        client.get_allocation_candidates = racing_query
+        rows = self.select(cloud_mod.spec(), uuids(2),
+                           manager=self.cloud.manager(client=client))
+        self.assertEqual({'h2', 'h3'}, {row[0].service_host for row in rows})
+        # The second query saw what was free then: h2 only.
+        self.assertEqual([3, 1], queries)
+        self.assertEqual(1, self.cloud.usage('h1').get('VCPU'))
+
     def test_two_schedulers_race_for_the_last_slot(self):
         self.cloud.add_host('only', vcpus=1)
         barrier = threading.Barrier(2, timeout=30)
@@ -381,8 +423,12 @@ class RaceTest(SchedulingTestBase):
 
             def synced(*args, **kwargs):
                 found = real(*args, **kwargs)
-                barrier.wait()  # both saw the slot before either claims
+                if not seen:  # the loser asks again after the race
+                    seen.append(True)
+                    barrier.wait()  # both saw the slot before either claims
                 return found
+
+            seen = []
 
             client.get_allocation_candidates = synced
             try:

@@ -105,7 +105,7 @@ class TestPlacementClient(testtools.TestCase):
         self.assertEqual([], self.rps_of(self.candidates(
             flavor=flavor(**{'resources:VCPU': '5'}))))
 
-    def test_claim_then_delete(self):
+    def test_claim_then_release(self):
         request = self.candidates(requested_destination=(
             destination.Destination(aggregates=(AGG,)))).allocation_requests[0]
         outcome = self.client.claim(self.consumer, request, 'proj', 'user',
@@ -117,10 +117,42 @@ class TestPlacementClient(testtools.TestCase):
         self.assertEqual([self.cn2], list(held.allocations))
         self.assertEqual(('proj', 'user'), (held.project_id, held.user_id))
         self.assertIsNotNone(held.consumer_generation)
-        self.client.delete_allocations(self.consumer)
+        # The conditional release real Placement accepts (PUT of nothing
+        # with the consumer generation, microversion 1.28).
+        self.assertEqual(client_mod.RELEASE_RELEASED,
+                         self.client.release(outcome.undo))
         self.assertEqual({'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0},
                          self.admin.usages(self.cn2))
-        self.client.delete_allocations(self.consumer)  # 404: fine
+        self.assertEqual(client_mod.RELEASE_ABSENT,
+                         self.client.release(outcome.undo))
+
+    def test_release_restores_what_an_evacuated_consumer_held(self):
+        request = self.candidates(requested_destination=(
+            destination.Destination(aggregates=(AGG,)))).allocation_requests[0]
+        held = {self.cn1: {'resources': {'VCPU': 2}}}
+        self.admin.call('PUT', f'/allocations/{self.consumer}', {
+            'allocations': held, 'project_id': 'proj', 'user_id': 'user',
+            'consumer_generation': None, 'consumer_type': 'INSTANCE'})
+        outcome = self.client.claim(self.consumer, request, 'proj', 'user')
+        self.assertTrue(outcome.claimed)
+        self.assertEqual(1, self.admin.usages(self.cn2)['VCPU'])
+        self.client.release(outcome.undo)
+        self.assertEqual(0, self.admin.usages(self.cn2)['VCPU'])
+        self.assertEqual(2, self.admin.usages(self.cn1)['VCPU'])
+
+    def test_release_leaves_a_consumer_changed_since_alone(self):
+        request = self.candidates(requested_destination=(
+            destination.Destination(aggregates=(AGG,)))).allocation_requests[0]
+        outcome = self.client.claim(self.consumer, request, 'proj', 'user')
+        now = self.client.get_consumer_allocations(self.consumer)
+        self.admin.call('PUT', f'/allocations/{self.consumer}', {
+            'allocations': {self.cn1: {'resources': {'VCPU': 1}}},
+            'project_id': 'proj', 'user_id': 'user',
+            'consumer_generation': now.consumer_generation,
+            'consumer_type': 'INSTANCE'})
+        self.assertEqual(client_mod.RELEASE_CHANGED,
+                         self.client.release(outcome.undo))
+        self.assertEqual(1, self.admin.usages(self.cn1)['VCPU'])
 
     def test_claim_beyond_capacity(self):
         request = {'allocations': {self.cn1: {'resources': {'VCPU': 100}}},

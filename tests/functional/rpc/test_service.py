@@ -198,7 +198,7 @@ class Gate:
     def __init__(self):
         self.hold = set()
         self.reached = threading.Event()
-        self.release = threading.Event()
+        self.opened = threading.Event()
 
     def __call__(self, client):
         self.client = client
@@ -207,10 +207,15 @@ class Gate:
     def __getattr__(self, name):
         return getattr(self.client, name)
 
+    def with_deadline(self, seconds):
+        # Each request bounds its client; the gate stays in between.
+        self.client = self.client.with_deadline(seconds)
+        return self
+
     def claim(self, consumer_uuid, *args, **kwargs):
         if consumer_uuid in self.hold:
             self.reached.set()
-            self.release.wait(60)
+            self.opened.wait(60)
         return self.client.claim(consumer_uuid, *args, **kwargs)
 
 
@@ -233,7 +238,7 @@ class DrainTest(RPCTestBase):
         self.gate = Gate()
         self.placement = self.gate
         super().setUp()
-        self.addCleanup(self.gate.release.set)
+        self.addCleanup(self.gate.opened.set)
 
     def start_call(self, insts):
         self.gate.hold.add(insts[-1])
@@ -259,7 +264,7 @@ class DrainWithinBudgetTest(DrainTest):
         caller = self.start_call([inst])
         stopper = self.stop_in_background()
         self.assertTrue(stopper.is_alive())
-        self.gate.release.set()
+        self.gate.opened.set()
         stopper.join(60)
         caller.join(60)
         self.assertIsNone(caller.error)
@@ -282,7 +287,7 @@ class DrainPastBudgetTest(DrainTest):
         # for it.
         self.assertTrue(caller.is_alive())
         self.assertEqual({}, self.admin.allocations(first))
-        self.gate.release.set()
+        self.gate.opened.set()
         caller.join(60)
         # The second claim landed after the abort and was given back.
         self.assertIsInstance(caller.error, remote_errors.RequestAborted)
