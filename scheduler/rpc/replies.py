@@ -14,6 +14,7 @@ select_destinations without a reply address (a cast) is refused before
 anything is claimed: nobody would ever receive its destinations.
 """
 
+import collections.abc
 from collections.abc import Callable, Sequence
 import logging
 import threading
@@ -50,10 +51,11 @@ def _abandoned(incoming: Any) -> bool:
     obsolete; that record is the only trace it leaves.
     """
     obsolete = getattr(incoming, '_obsolete_reply_queues', None)
+    # A cachetools.TTLCache of the queues given up on, in oslo.messaging.
     cache = getattr(obsolete, '_cache', None)
     reply_q = getattr(incoming, 'reply_q', None)
-    return isinstance(cache, dict) and reply_q is not None and (
-        reply_q in cache)
+    return isinstance(cache, collections.abc.Container) and (
+        reply_q is not None and reply_q in cache)
 
 
 class Replies:

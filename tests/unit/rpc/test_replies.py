@@ -2,6 +2,7 @@
 
 import threading
 
+import cachetools
 import testtools
 
 from scheduler.placement import results
@@ -28,7 +29,8 @@ class ObsoleteQueues:
     """The AMQP driver's record of reply queues it gave up on."""
 
     def __init__(self):
-        self._cache = {}
+        # As oslo.messaging's: a TTL cache, not a dict.
+        self._cache = cachetools.TTLCache(200, 60)
 
 
 class AmqpIncoming(fakes.Incoming):
