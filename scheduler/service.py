@@ -278,6 +278,7 @@ def create_service(
     authorizer = authorization.Authorizer(conf)
     releases = pending_releases.Releases(
         conf, guarded, gauge=metrics.observe_pending_releases)
+    guarded.releaser = releases
     decisions = decision_record.DecisionLog(
         conf, notifications.decision_notifier(conf, notification_transport))
     manager = manager_mod.SchedulerManager(

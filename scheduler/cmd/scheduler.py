@@ -16,6 +16,7 @@ from scheduler.cmd import config_loading
 from oslo_config import cfg  # noqa: H306
 
 from scheduler import gc_settle  # noqa: H306
+from scheduler import malloc_tuning
 from scheduler import service
 from scheduler.rpc import server
 from scheduler.rpc import workers
@@ -26,9 +27,12 @@ def default_build(conf: cfg.ConfigOpts) -> service.SchedulerService:
 
     Called in each worker process, which serves the scheduler and nothing
     else: its full host-cache loads may settle the collector
-    (``scheduler.gc_settle``). Importing this module does not opt in.
+    (``scheduler.gc_settle``) and huge freed buffers go back to the OS
+    (``scheduler.malloc_tuning``). Importing this module does not opt in.
     """
     gc_settle.own_process()
+    # Before the RPC server starts its executor threads.
+    malloc_tuning.pin_mmap_threshold()
     return service.create_service(conf, server.get_transport(conf))
 
 

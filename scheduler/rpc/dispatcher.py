@@ -15,24 +15,11 @@ the call-monitor heartbeat, ExplicitRPCAccessPolicy) every message is
 Failures are logged here, once, with the request id: unexpected ones at
 ERROR with the traceback (in our log only), refused requests at WARNING,
 NoValidHost at DEBUG (the manager logs the decision at INFO).
-
-Building the dispatcher also pins glibc's mmap threshold (``pin_mmap_
-threshold``): a hostile message is a few huge transient buffers (a 5 MiB
-string, a million-item list) parsed and dropped by the executor's
-threads, and under glibc's default, dynamic threshold every such buffer
-after the first is carved from a per-thread heap arena and kept there
-once freed. RSS then climbed from 54 to 250-300 MB over 2,000 hostile
-messages on 64 threads while the live Python heap stayed flat (0.37 MB
-traced); with the threshold pinned at 1 MiB it stays within 5 MB.
 """
 
 from collections.abc import Mapping, Sequence
-import ctypes
-import ctypes.util
 import logging
 import re
-import sys
-import threading
 from typing import Any, NoReturn
 
 import oslo_messaging
@@ -53,44 +40,6 @@ _METHOD = re.compile(r'^[A-Za-z_][A-Za-z0-9_]{0,63}$')
 _VERSION = re.compile(r'^[0-9]{1,4}\.[0-9]{1,4}$')
 UNKNOWN = safe_ids.UNKNOWN
 request_id = safe_ids.request_id
-# glibc's mallopt parameter and the value we pin it to: buffers this big
-# or bigger are mmapped, and unmapped (given back) when freed.
-M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD_BYTES = 1 << 20
-_pinned: bool | None = None
-_pin_lock = threading.Lock()
-
-
-def pin_mmap_threshold() -> bool:
-    """Give huge buffers back to the OS when freed (glibc only).
-
-    glibc serves an allocation of at least the mmap threshold with its
-    own mapping, unmapped on free; but it raises the threshold (up to 32
-    MiB) each time such a mapping is freed, so that every later buffer of
-    that size comes from a heap arena, one per thread, which keeps the
-    memory once it is freed. Setting the threshold turns that adjustment
-    off. Idempotent; True when the threshold is pinned.
-    """
-    global _pinned
-    with _pin_lock:
-        if _pinned is None:
-            _pinned = _mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-        return _pinned
-
-
-def _mallopt(param: int, value: int) -> bool:
-    if not sys.platform.startswith('linux'):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(param, value))
-
-
 def _global_id(ctxt: Mapping[str, object]) -> str | None:
     value = request_id(ctxt, 'global_request_id')
     return None if value == UNKNOWN else value
@@ -147,8 +96,6 @@ class Dispatcher(oslo_messaging.RPCDispatcher):  # type: ignore[misc]
                          oslo_messaging.ExplicitRPCAccessPolicy)
         self._max_bytes = max_message_bytes
         self._inflight = inflight
-        # Before the server starts its executor threads.
-        pin_mmap_threshold()
         self._replies = replies
 
     def dispatch(self, incoming: Any) -> Any:

@@ -143,11 +143,16 @@ class GuardedPlacement:
                  inflight: InFlight) -> None:
         self._client = client
         self._inflight = inflight
+        # Set by the service (its journal is built over this guard): a
+        # claim given back here that Placement does not take is journaled.
+        self.releaser: pending_releases.Releaser | None = None
 
     def with_deadline(self, seconds: float | None) -> 'GuardedPlacement':
         """The same guard over a client bounded by a request deadline."""
-        return GuardedPlacement(self._client.with_deadline(seconds),
-                                self._inflight)
+        bounded = GuardedPlacement(self._client.with_deadline(seconds),
+                                   self._inflight)
+        bounded.releaser = self.releaser
+        return bounded
 
     def get_allocation_candidates(
             self, query: query_mod.PlacementQuery,
@@ -186,7 +191,12 @@ class GuardedPlacement:
                 and self._inflight.record_claim(ticket, outcome.undo)):
             # Aborted while the claim was on its way: the manager never
             # learns of this claim, so give it back here.
-            self.release(outcome.undo, global_request_id)
+            if self.releaser is not None:
+                self.releaser.release(outcome.undo,
+                                      global_request_id=global_request_id,
+                                      why='its request was aborted')
+            else:
+                self.release(outcome.undo, global_request_id)
             raise Aborted()
         return outcome
 

@@ -16,7 +16,8 @@ from unittest import mock
 import fixtures
 import testtools
 
-from scheduler.rpc import dispatcher as dispatcher_mod
+from scheduler import malloc_tuning
+from scheduler.cmd import scheduler as scheduler_cmd
 from tests.unit.codec import wire
 from tests.unit.rpc import fakes
 
@@ -116,20 +117,29 @@ class HostileMessagesTest(testtools.TestCase):
         # a retained payload, record or label per message would show.
         self.assertLess(growth, 64 * 1024)
 
-    def test_dispatcher_pins_the_mmap_threshold(self):
+    def test_the_service_worker_pins_the_mmap_threshold(self):
         mallopt = mock.Mock(return_value=True)
         self.useFixture(fixtures.MockPatch(
-            'scheduler.rpc.dispatcher._mallopt', mallopt))
+            'scheduler.malloc_tuning._mallopt', mallopt))
         # As in a fresh process (MockPatchObject would put a mock there).
-        self.addCleanup(setattr, dispatcher_mod, '_pinned',
-                        dispatcher_mod._pinned)
-        dispatcher_mod._pinned = None
-        fakes.build()
-        fakes.build()
-        mallopt.assert_called_once_with(dispatcher_mod.M_MMAP_THRESHOLD,
+        self.addCleanup(setattr, malloc_tuning, '_pinned',
+                        malloc_tuning._pinned)
+        malloc_tuning._pinned = None
+        self.useFixture(fixtures.MockPatch(
+            'scheduler.gc_settle.own_process'))
+        create = self.useFixture(fixtures.MockPatch(
+            'scheduler.service.create_service')).mock
+        self.useFixture(fixtures.MockPatch(
+            'scheduler.rpc.server.get_transport'))
+        fakes.build()  # building a dispatcher (embedding) does not pin
+        mallopt.assert_not_called()
+        scheduler_cmd.default_build(mock.sentinel.conf)
+        scheduler_cmd.default_build(mock.sentinel.conf)
+        mallopt.assert_called_once_with(malloc_tuning.M_MMAP_THRESHOLD,
                                         1 << 20)
-        self.assertTrue(dispatcher_mod.pin_mmap_threshold())
+        self.assertEqual(2, create.call_count)
+        self.assertTrue(malloc_tuning.pin_mmap_threshold())
 
     def test_pinning_is_harmless_where_unsupported(self):
         self.useFixture(fixtures.MockPatch('sys.platform', 'darwin'))
-        self.assertFalse(dispatcher_mod._mallopt(-3, 1 << 20))
+        self.assertFalse(malloc_tuning._mallopt(-3, 1 << 20))

@@ -163,6 +163,17 @@ class GuardedPlacementTest(testtools.TestCase):
                          self.client.calls)
         self.assertEqual({}, ticket.claimed)
 
+    def test_claim_landing_after_the_abort_is_journaled_if_refused(self):
+        self.client.on_claim = self.inflight.abort
+        self.client.failing_deletes.add(C1)
+        releases = self.releases()
+        self.placement.releaser = releases
+        with self.inflight.track('m', 'req-1'):
+            self.assertRaises(inflight_mod.Aborted, self.claim, C1)
+        self.assertEqual(1, releases.pending())
+        self.client.failing_deletes.clear()
+        self.assertEqual(0, releases.retry_pending())
+
     def test_release_unfinished(self):
         entered, done = threading.Event(), threading.Event()
 
