@@ -25,7 +25,9 @@ import time
 import uuid
 
 import fixtures
+import testtools
 
+from tests import reliability
 from tests.compat.db import nova_db
 from tests.compat.rpc import nova_client
 from tests.compat.rpc import scenarios
@@ -311,3 +313,32 @@ class Cloud(fixtures.Fixture):
         test.assertTrue(outcome.ok, f'a valid request failed: {outcome}')
         test.assertTrue(self.alive(), 'the service process is gone')
         return outcome
+
+
+class CloudTestCase(testtools.TestCase):
+    """One Cloud (service, Placement, proxy) shared by a class's tests.
+
+    Subclasses set ``HOSTS`` and may set ``WORKERS`` and ``EXTRA_CONFIG``.
+    """
+
+    HOSTS: list = []
+    WORKERS = 1
+    EXTRA_CONFIG = ''
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reliability.require_rabbitmq()
+        cls.cloud = Cloud(cls.HOSTS, workers=cls.WORKERS,
+                          extra_config=cls.EXTRA_CONFIG)
+        cls.cloud.setUp()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cloud.cleanUp()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.cloud.service.attach_logs_on_failure(self)
+        self.cloud.proxy.clear()

@@ -21,7 +21,6 @@ import time
 import uuid
 
 from oslo_utils import uuidutils
-import testtools
 
 from tests import reliability
 from tests.compat.rpc import nova_client
@@ -209,23 +208,28 @@ def base_messages():
     ]
 
 
-class HostileMessagesTest(testtools.TestCase):
+RSS_SAMPLES = 5
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        reliability.require_rabbitmq()
-        cls.cloud = cloud_mod.Cloud(HOSTS, workers=2)
-        cls.cloud.setUp()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.cloud.cleanUp()
-        super().tearDownClass()
+def rss_mb(pids):
+    """The resident memory of these processes together, in MB."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f'/proc/{pid}/status', encoding='ascii') as f:
+                total += next((int(line.split()[1]) for line in f
+                               if line.startswith('VmRSS:')), 0)
+        except OSError:
+            pass
+    return total // 1024
+
+
+class HostileMessagesTest(cloud_mod.CloudTestCase):
+    HOSTS = HOSTS
+    WORKERS = 2
 
     def setUp(self):
         super().setUp()
-        self.cloud.service.attach_logs_on_failure(self)
         self.bus = wire.Bus(self.cloud.service.exchange,
                             self.cloud.service.topic)
         self.addCleanup(self.bus.close)
@@ -240,6 +244,9 @@ class HostileMessagesTest(testtools.TestCase):
         kinds = {}
         started = time.monotonic()
         sent = 0
+        # The workers' RSS after the first batch, then every
+        # 1/RSS_SAMPLES of the run, and at the end.
+        rss = []
         while sent < MESSAGES:
             batch = []
             for _ in range(min(BATCH, MESSAGES - sent)):
@@ -257,6 +264,9 @@ class HostileMessagesTest(testtools.TestCase):
                 sent += 1
             # A batch at a time: answered before the next one is sent.
             self.bus.wait_replies(batch, REPLY_WAIT)
+            if sent >= len(rss) * MESSAGES // RSS_SAMPLES:
+                rss.append(rss_mb(workers))
+        rss.append(rss_mb(workers))
         replies = self.bus.wait_replies(list(calls), REPLY_WAIT)
         elapsed = time.monotonic() - started
         unanswered = {}
@@ -282,6 +292,9 @@ class HostileMessagesTest(testtools.TestCase):
             leaks=len(audit.leaks), overcommits=len(audit.overcommits),
             max_ms=serving.seconds * 1000, calls=len(calls),
             answered=len(replies), seconds=round(elapsed, 1),
+            # Measured, not asserted: a steady level shows as the last
+            # samples close together.
+            rss_mb='/'.join(str(m) for m in rss),
             kinds=json.dumps(kinds, sort_keys=True).replace(' ', ''))
         self.assertTrue(alive_after, 'the service died')
         self.assertEqual(workers, workers_after, 'a worker was replaced')

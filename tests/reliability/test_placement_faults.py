@@ -45,24 +45,11 @@ def long_run_only(test):
         'one fault kind of each family')(test)
 
 
-class PlacementFaultsTest(testtools.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        reliability.require_rabbitmq()
-        cls.cloud = cloud_mod.Cloud(HOSTS)
-        cls.cloud.setUp()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cloud.cleanUp()
-        super().tearDownClass()
+class PlacementFaultsTest(cloud_mod.CloudTestCase):
+    HOSTS = HOSTS
 
     def setUp(self):
         super().setUp()
-        self.cloud.service.attach_logs_on_failure(self)
-        self.cloud.proxy.clear()
         self.cloud.proxy.accept()
         self.cloud.placement.start()
         self.cloud.free_everything()
