@@ -77,9 +77,9 @@ class Claims:
                 raise errors.StageFailed()
         return None
 
-    def release(self, why: str = 'a failed request') -> None:
-        """Give back every claim this request may have made."""
+    def release(self) -> None:
+        """Give back every claim this failed request may have made."""
         while self.held:
             self._releaser.release(
                 self.held.pop(), global_request_id=self._global_request_id,
-                why=why)
+                why='a failed request')

@@ -15,18 +15,18 @@ import functools
 import random
 import time
 import types
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from keystoneauth1 import exceptions as ks_exc
-import orjson
-from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 from oslo_log import log as logging
 import tenacity
 
 from scheduler import redaction
+from scheduler.placement import candidates_body
 from scheduler.placement import claims
 from scheduler.placement import errors
+from scheduler.placement import http
 from scheduler.placement import query as query_mod
 from scheduler.placement import results
 
@@ -37,7 +37,6 @@ CONSUMER_GENERATION_VERSION = claims.CONSUMER_GENERATION_VERSION
 AGGREGATES_VERSION = '1.19'
 # A provider uuid that never exists: probe() lists it to test credentials.
 PROBE_UUID = '00000000-0000-0000-0000-000000000000'
-CONF_GROUP = 'placement'
 CONCURRENT_UPDATE = 'placement.concurrent_update'
 # The cause of a PlacementUnavailable raised because the request's time
 # budget ran out (with_deadline).
@@ -59,21 +58,6 @@ _RETRIABLE = (ks_exc.RetriableConnectionFailure, ks_exc.UnknownConnectionError,
 T = TypeVar('T')
 
 
-class Response(Protocol):
-    status_code: int
-    text: str
-    content: bytes
-    headers: Mapping[str, str]
-
-    def json(self) -> Any: ...
-
-
-class HTTPAdapter(Protocol):
-    """The part of keystoneauth1's Adapter we use."""
-
-    def request(self, url: str, method: str, **kwargs: Any) -> Any: ...
-
-
 class _Transient(Exception):
     def __init__(self, status: int | None, cause: str | None) -> None:
         super().__init__(status, cause)
@@ -90,69 +74,6 @@ def _hardened_option(conf: cfg.ConfigOpts | None, name: str,
     return default if value is None else value
 
 
-BODY_LOGGER = 'keystoneauth.session.body'
-
-
-def adapter_from_conf(conf: cfg.ConfigOpts) -> HTTPAdapter:
-    """A keystoneauth1 Adapter from the [placement] options, as nova's."""
-    auth = ks_loading.load_auth_from_conf_options(conf, CONF_GROUP)
-    # Response bodies go to their own logger, which stays quiet: an
-    # allocation-candidates body lists every host, and error bodies can
-    # echo secrets. Requests and statuses are still logged at DEBUG.
-    session = ks_loading.load_session_from_conf_options(
-        conf, CONF_GROUP, auth=auth, split_loggers=True)
-    logging.getLogger(BODY_LOGGER).setLevel(logging.INFO)
-    adapter: HTTPAdapter = ks_loading.load_adapter_from_conf_options(
-        conf, CONF_GROUP, session=session, auth=auth, raise_exc=False)
-    return adapter
-
-
-def error_code(resp: Response) -> tuple[str | None, str]:
-    """Placement's (error code, detail) of a failed response."""
-    try:
-        error = resp.json()['errors'][0]
-        return error.get('code'), str(error.get('detail') or '')
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return None, resp.text or ''
-
-
-def _request_id(resp: Response) -> str | None:
-    return resp.headers.get('openstack-request-id')
-
-
-def _candidates_body(content: bytes) -> tuple[
-        tuple[Mapping[str, Any], ...], dict[str, Any]]:
-    """(allocation requests, provider summaries) of a candidates answer.
-
-    Checked to the depth scheduling reads, so that a malformed answer
-    fails here, as one error, and not later in a stage. The messages name
-    the part that is wrong, never a value.
-    """
-    # orjson: this body lists every candidate host (~1 MB at 1,000
-    # hosts); the stdlib parser took most of a decision's CPU time.
-    data = orjson.loads(content)
-    requests = data['allocation_requests']
-    summaries = data['provider_summaries']
-    if not isinstance(requests, list) or not isinstance(summaries, dict):
-        raise TypeError('allocation_requests/provider_summaries have the '
-                        'wrong type')
-    for req in requests:
-        allocations = req['allocations']
-        if not isinstance(allocations, dict):
-            raise TypeError('an allocation request has no allocations map')
-        for alloc in allocations.values():
-            resources = alloc['resources']
-            if not isinstance(resources, dict) or not all(
-                    type(n) is int for n in resources.values()):
-                raise TypeError('an allocation has malformed resources')
-    for summary in summaries.values():
-        if not isinstance(summary, dict) or not isinstance(
-                summary.get('resources', {}), dict) or not isinstance(
-                summary.get('traits', []), list):
-            raise TypeError('a provider summary is malformed')
-    return tuple(requests), summaries
-
-
 # (call, HTTP status or None when no response came, seconds): metrics and
 # benchmarks watch every exchange with Placement through this.
 Observer = Callable[[str, int | None, float], None]
@@ -167,7 +88,7 @@ class PlacementClient:
     """
 
     def __init__(self, conf: cfg.ConfigOpts | None = None, *,
-                 adapter: HTTPAdapter | None = None,
+                 adapter: http.HTTPAdapter | None = None,
                  retry_attempts: int | None = None,
                  retry_max_seconds: float | None = None,
                  claim_conflict_retries: int | None = None,
@@ -178,7 +99,7 @@ class PlacementClient:
         if adapter is None:
             if conf is None:
                 raise TypeError('PlacementClient needs conf or an adapter')
-            adapter = adapter_from_conf(conf)
+            adapter = http.adapter_from_conf(conf)
         self._adapter = adapter
         self._attempts = max(1, retry_attempts if retry_attempts is not None
                              else _hardened_option(
@@ -205,7 +126,7 @@ class PlacementClient:
 
     def _send(self, method: str, path: str, call: str, *,
               global_request_id: str | None, microversion: str | None = None,
-              body: Mapping[str, Any] | None = None) -> Response:
+              body: Mapping[str, Any] | None = None) -> http.Response:
         """One exchange; transport failures and 5xx raise _Transient."""
         kwargs: dict[str, Any] = {
             'headers': {'Accept': 'application/json'},
@@ -225,7 +146,7 @@ class PlacementClient:
             kwargs['timeout'] = min(left, self._timeout or left)
         started = time.perf_counter()
         try:
-            resp: Response = self._adapter.request(path, method, **kwargs)
+            resp: http.Response = self._adapter.request(path, method, **kwargs)
         except _RETRIABLE as exc:
             self._observe(call, None, started)
             # The exception text holds the endpoint URL: keep the class.
@@ -238,7 +159,7 @@ class PlacementClient:
                 call, cause=type(exc).__name__) from None
         self._observe(call, resp.status_code, started)
         if resp.status_code >= 500:
-            raise _Transient(resp.status_code, error_code(resp)[0])
+            raise _Transient(resp.status_code, http.error_code(resp)[0])
         return resp
 
     def _observe(self, call: str, status: int | None, started: float) -> None:
@@ -298,12 +219,12 @@ class PlacementClient:
             raise errors.PlacementUnavailable(
                 call, exc.status, exc.cause) from None
 
-    def _unexpected(self, call: str, resp: Response) -> (
+    def _unexpected(self, call: str, resp: http.Response) -> (
             errors.PlacementRequestError):
-        code, detail = error_code(resp)
+        code, detail = http.error_code(resp)
         LOG.warning('Placement %(call)s failed: HTTP %(status)d %(code)s '
                     '[%(req)s]', {'call': call, 'status': resp.status_code,
-                                  'code': code, 'req': _request_id(resp)})
+                                  'code': code, 'req': http.request_id(resp)})
         return errors.PlacementRequestError(
             call, resp.status_code, code, detail)
 
@@ -320,11 +241,11 @@ class PlacementClient:
         if resp.status_code != 200:
             raise self._unexpected(call, resp)
         try:
-            requests, summaries = _candidates_body(resp.content)
+            requests, summaries = candidates_body.decode(resp.content)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             LOG.warning('Placement %(call)s answered a malformed body: '
                         '%(why)s [%(req)s]', {'call': call, 'why': exc,
-                                              'req': _request_id(resp)})
+                                              'req': http.request_id(resp)})
             raise errors.PlacementRequestError(
                 call, resp.status_code, None, 'malformed body') from None
         return results.CandidateSet(
@@ -363,7 +284,7 @@ class PlacementClient:
 
     def _put_claim(self, consumer_uuid: str, payload: Mapping[str, Any],
                    version: str, global_request_id: str | None,
-                   sent: list[bool]) -> Response | None:
+                   sent: list[bool]) -> http.Response | None:
         """PUT the claim; None when a lost answer turns out to have landed.
 
         After a transport failure or 5xx we cannot know whether the PUT was
@@ -374,7 +295,7 @@ class PlacementClient:
         """
         call = 'PUT /allocations'
 
-        def attempt() -> Response | None:
+        def attempt() -> http.Response | None:
             if sent[0]:
                 now = self._read_consumer(consumer_uuid, global_request_id)
                 if claims.same_allocations(
@@ -428,7 +349,7 @@ class PlacementClient:
                     return results.ClaimOutcome(True, results.CLAIMED, undo)
                 # Placement answered: this PUT did not land.
                 undo = None
-                code, detail = error_code(resp)
+                code, detail = http.error_code(resp)
                 if code == CONCURRENT_UPDATE:
                     if 'consumer generation conflict' in detail:
                         raise errors.ConsumerGenerationConflict(
@@ -442,7 +363,7 @@ class PlacementClient:
                             'refused: HTTP %(status)d %(code)s [%(req)s]',
                             {'uuid': redaction.instance(consumer_uuid),
                              'status': resp.status_code, 'code': code,
-                             'req': _request_id(resp)})
+                             'req': http.request_id(resp)})
                 return results.ClaimOutcome(False, results.CAPACITY)
         except errors.PlacementUnavailable:
             return results.ClaimOutcome(
@@ -500,7 +421,7 @@ class PlacementClient:
                 microversion=CONSUMER_GENERATION_VERSION, body=body))
             if resp.status_code == 204:
                 return RELEASE_RELEASED
-            code, detail = error_code(resp)
+            code, detail = http.error_code(resp)
             if code == CONCURRENT_UPDATE:
                 # The consumer or a provider moved on: read it again.
                 continue
@@ -508,7 +429,7 @@ class PlacementClient:
                         'HTTP %(status)d %(code)s [%(req)s]',
                         {'call': call, 'uuid': redaction.instance(consumer),
                          'status': resp.status_code, 'code': code,
-                         'req': _request_id(resp)})
+                         'req': http.request_id(resp)})
             raise errors.AllocationDeleteError(
                 consumer, resp.status_code, code, detail)
         raise errors.AllocationDeleteError(

@@ -16,6 +16,7 @@ from scheduler.objects import destination
 from scheduler.objects import flavor as flavor_obj
 from scheduler.objects import request_spec
 from scheduler.placement import client as client_mod
+from scheduler.placement import http as placement_http
 from scheduler.placement import errors
 from scheduler.placement import query
 from tests.functional import placement_service
@@ -182,7 +183,7 @@ class TestPlacementClient(testtools.TestCase):
                 'project_id': 'other', 'user_id': 'other',
                 'consumer_generation': None, 'consumer_type': 'INSTANCE'})
         racing = client_mod.PlacementClient(adapter=RacingAdapter(
-            client_mod.adapter_from_conf(self.conf), competitor))
+            placement_http.adapter_from_conf(self.conf), competitor))
         request = {'allocations': {self.cn1: {'resources': {'VCPU': 1}}},
                    'mappings': {'': [self.cn1]}}
         exc = self.assertRaises(errors.ConsumerGenerationConflict,

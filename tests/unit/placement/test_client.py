@@ -8,6 +8,7 @@ import testtools
 from scheduler.conf import placement as placement_conf
 
 from scheduler.placement import client as client_mod
+from scheduler.placement import http as placement_http
 from scheduler.placement import errors
 from scheduler.placement import query
 from scheduler.placement import results
@@ -318,7 +319,7 @@ class TestAdapterFromConf(testtools.TestCase):
                     'timeout = 7\n')
         conf(['--config-file', path], default_config_files=[])
         client_mod.PlacementClient(conf)  # builds without calling out
-        adapter = client_mod.adapter_from_conf(conf)
+        adapter = placement_http.adapter_from_conf(conf)
         self.assertEqual('placement', adapter.service_type)
         self.assertEqual('R1', adapter.region_name)
         self.assertFalse(adapter.raise_exc)
