@@ -18,6 +18,7 @@ compares Placement's allocations with the outcomes (leaks) and its
 usages with its inventories (over-commit).
 """
 
+from concurrent import futures
 import dataclasses
 import os
 import threading
@@ -291,6 +292,26 @@ class Cloud(fixtures.Fixture):
             if not audit.leaks or time.monotonic() > deadline:
                 return audit
             time.sleep(1.0)
+
+    def select_many(self, shapes, clients, seconds):
+        """``shapes`` ((instances, upper) each) over ``clients`` threads.
+
+        Bounded: what has not answered ``seconds`` (plus one call's
+        timeout) from now is left out of the outcomes.
+        """
+        deadline = time.monotonic() + seconds
+        outcomes = []
+        with futures.ThreadPoolExecutor(clients) as pool:
+            pending = [pool.submit(self.select, n, upper)
+                       for n, upper in shapes]
+            for future in pending:
+                left = max(0.0, deadline - time.monotonic())
+                try:
+                    outcomes.append(future.result(
+                        timeout=left + CALL_TIMEOUT))
+                except futures.TimeoutError:
+                    future.cancel()
+        return outcomes
 
     def free_everything(self):
         """Delete every allocation (as nova deleting the instances)."""

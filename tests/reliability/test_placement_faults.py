@@ -9,7 +9,6 @@ over-committed, and that every NoValidHost named the fault: Placement
 being unavailable for an outage, capacity wording for a refusal.
 """
 
-from concurrent import futures
 import time
 
 import testtools
@@ -65,21 +64,9 @@ class PlacementFaultsTest(cloud_mod.CloudTestCase):
         cloud = self.cloud
         started = time.monotonic()
         on()
-        outcomes = []
-        deadline = time.monotonic() + LOOP_SECONDS
         try:
-            with futures.ThreadPoolExecutor(CLIENTS) as pool:
-                pending = []
-                for i in range(REQUESTS):
-                    n, upper = _shape(i)
-                    pending.append(pool.submit(cloud.select, n, upper))
-                for future in pending:
-                    left = max(0.0, deadline - time.monotonic())
-                    try:
-                        outcomes.append(future.result(
-                            timeout=left + cloud_mod.CALL_TIMEOUT))
-                    except futures.TimeoutError:
-                        future.cancel()
+            outcomes = cloud.select_many(
+                [_shape(i) for i in range(REQUESTS)], CLIENTS, LOOP_SECONDS)
         finally:
             off()
         problems = []

@@ -10,7 +10,6 @@
    queue vanished leaves no claim and does not delay the next request.
 """
 
-from concurrent import futures
 import os
 import signal
 import threading
@@ -54,21 +53,7 @@ class ServiceScenariosTest(cloud_mod.CloudTestCase):
         self.assertEqual(2, len(self.cloud.worker_pids()))
 
     def _run_clients(self, shapes, clients, seconds):
-        """``shapes`` (instances, upper) over ``clients`` threads, bounded.
-        """
-        deadline = time.monotonic() + seconds
-        outcomes = []
-        with futures.ThreadPoolExecutor(clients) as pool:
-            pending = [pool.submit(self.cloud.select, n, upper)
-                       for n, upper in shapes]
-            for future in pending:
-                left = max(0.0, deadline - time.monotonic())
-                try:
-                    outcomes.append(future.result(
-                        timeout=left + cloud_mod.CALL_TIMEOUT))
-                except futures.TimeoutError:
-                    future.cancel()
-        return outcomes
+        return self.cloud.select_many(shapes, clients, seconds)
 
     # -- 3 -------------------------------------------------------------------
 
