@@ -34,6 +34,12 @@ def _conf(placement: embedded_placement.EmbeddedPlacement,
         args += ['--config-file', name]
     conf(args, project='hardened-scheduler', default_config_files=[],
          default_config_dirs=[])
+    # The simulated cloud's releases only: a configured journal holds the
+    # real Placement's pending releases, which this Placement would answer
+    # "nothing held" for (and so drop them).
+    conf.set_override('pending_releases_dir',
+                      os.path.join(workdir, 'pending-releases'),
+                      'hardened_scheduler')
     return conf
 
 
