@@ -412,6 +412,49 @@ class RaceTest(SchedulingTestBase):
         self.assertEqual([3, 1], queries)
         self.assertEqual(1, self.cloud.usage('h1').get('VCPU'))
 
+    def test_second_round_keeps_the_group_of_the_first(self):
+        # Anti-affinity across the two rounds: the hosts the first round
+        # chose are never chosen again after Placement is asked again.
+        for name in ('h1', 'h2', 'h3', 'h4'):
+            self.cloud.add_host(name, vcpus=4)
+        client = client_mod.PlacementClient(self.conf)
+        real_query = client.get_allocation_candidates
+        queries = []
+        taken = {}
+
+        def racing_query(*args, **kwargs):
+            if queries:
+                # Everything the other request held is given back.
+                for consumer in taken.values():
+                    self.service.admin.call(
+                        'DELETE', f'/allocations/{consumer}')
+            found = real_query(*args, **kwargs)
+            queries.append(len(found.allocation_requests))
+            if len(queries) == 1:
+                # Another request fills h2 and h4 once our query is read.
+                for name in ('h2', 'h4'):
+                    taken[name] = str(uuid.uuid4())
+                    self.service.admin.call(
+                        'PUT', f'/allocations/{taken[name]}', {
+                            'allocations': {self.cloud.hosts[name].uuid: {
+                                'resources': {'VCPU': 4}}},
+                            'project_id': 'other', 'user_id': 'other',
+                            'consumer_generation': None,
+                            'consumer_type': 'INSTANCE'})
+            return found
+
+        client.get_allocation_candidates = racing_query
+        insts = uuids(3)
+        rows = self.select(cloud_mod.spec(
+            instance_group=group('anti-affinity', members=insts),
+            scheduler_hints={'group': ('g',)}), insts,
+            manager=self.cloud.manager(client=client))
+        hosts = [row[0].service_host for row in rows]
+        self.assertEqual(2, len(queries))
+        self.assertEqual(3, len(set(hosts)), hosts)
+        for name in hosts:
+            self.assertEqual(1, self.cloud.usage(name)['VCPU'])
+
     def test_two_schedulers_race_for_the_last_slot(self):
         self.cloud.add_host('only', vcpus=1)
         barrier = threading.Barrier(2, timeout=30)
