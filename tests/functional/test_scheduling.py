@@ -376,35 +376,45 @@ class CellTest(SchedulingTestBase):
 
 class RaceTest(SchedulingTestBase):
 
-    def test_multi_create_asks_placement_again_after_losing_a_race(self):
-        for name in ('h1', 'h2', 'h3'):
-            self.cloud.add_host(name, vcpus=1)
+    def _racing_client(self, hold, give_back, vcpus):
+        """A client racing another request; and its queries' sizes.
+
+        Right after our first allocation-candidates query, the other
+        request claims ``vcpus`` on each host of ``hold``; before any later
+        query it gives the hosts of ``give_back`` back.
+        """
         client = client_mod.PlacementClient(self.conf)
         real_query = client.get_allocation_candidates
-        other = {}
-        queries = []
+        queries, other = [], {}
 
         def racing_query(*args, **kwargs):
             if queries:
-                # The other request failed and rolled back in between.
-                self.service.admin.call(
-                    'DELETE', f'/allocations/{other["h2"]}')
+                for name in give_back:
+                    self.service.admin.call(
+                        'DELETE', f'/allocations/{other[name]}')
             found = real_query(*args, **kwargs)
             queries.append(len(found.allocation_requests))
             if len(queries) == 1:
-                # Another request holds h1 and h2 once our query is read.
-                for name in ('h1', 'h2'):
+                for name in hold:
                     other[name] = str(uuid.uuid4())
                     self.service.admin.call(
                         'PUT', f'/allocations/{other[name]}', {
                             'allocations': {self.cloud.hosts[name].uuid: {
-                                'resources': {'VCPU': 1}}},
+                                'resources': {'VCPU': vcpus}}},
                             'project_id': 'other', 'user_id': 'other',
                             'consumer_generation': None,
                             'consumer_type': 'INSTANCE'})
             return found
 
         client.get_allocation_candidates = racing_query
+        return client, queries
+
+    def test_multi_create_asks_placement_again_after_losing_a_race(self):
+        for name in ('h1', 'h2', 'h3'):
+            self.cloud.add_host(name, vcpus=1)
+        # Another request holds h1 and h2 once our query is read, then
+        # fails and gives h2 back before we ask again.
+        client, queries = self._racing_client(('h1', 'h2'), ('h2',), 1)
         rows = self.select(cloud_mod.spec(), uuids(2),
                            manager=self.cloud.manager(client=client))
         self.assertEqual({'h2', 'h3'}, {row[0].service_host for row in rows})
@@ -417,33 +427,9 @@ class RaceTest(SchedulingTestBase):
         # chose are never chosen again after Placement is asked again.
         for name in ('h1', 'h2', 'h3', 'h4'):
             self.cloud.add_host(name, vcpus=4)
-        client = client_mod.PlacementClient(self.conf)
-        real_query = client.get_allocation_candidates
-        queries = []
-        taken = {}
-
-        def racing_query(*args, **kwargs):
-            if queries:
-                # Everything the other request held is given back.
-                for consumer in taken.values():
-                    self.service.admin.call(
-                        'DELETE', f'/allocations/{consumer}')
-            found = real_query(*args, **kwargs)
-            queries.append(len(found.allocation_requests))
-            if len(queries) == 1:
-                # Another request fills h2 and h4 once our query is read.
-                for name in ('h2', 'h4'):
-                    taken[name] = str(uuid.uuid4())
-                    self.service.admin.call(
-                        'PUT', f'/allocations/{taken[name]}', {
-                            'allocations': {self.cloud.hosts[name].uuid: {
-                                'resources': {'VCPU': 4}}},
-                            'project_id': 'other', 'user_id': 'other',
-                            'consumer_generation': None,
-                            'consumer_type': 'INSTANCE'})
-            return found
-
-        client.get_allocation_candidates = racing_query
+        # Another request fills h2 and h4 once our query is read, then
+        # gives both back before we ask again.
+        client, queries = self._racing_client(('h2', 'h4'), ('h2', 'h4'), 4)
         insts = uuids(3)
         rows = self.select(cloud_mod.spec(
             instance_group=group('anti-affinity', members=insts),
