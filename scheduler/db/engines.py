@@ -5,7 +5,8 @@ is opened, so even a bug here cannot write to nova's tables:
 
 - MySQL/MariaDB: ``SET SESSION TRANSACTION READ ONLY``;
 - PostgreSQL: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``;
-- SQLite: ``PRAGMA query_only = ON``.
+- SQLite: the file is opened read-only (``file:<path>?mode=ro``, so a
+  missing file is an error, never created) and ``PRAGMA query_only = ON``.
 
 Driver timeouts bound how long one read can hang on a dead server, so a
 stuck cell frees its reader thread eventually. Pool settings come from
@@ -23,6 +24,7 @@ import dataclasses
 import os
 import threading
 from typing import Any
+from urllib import parse
 
 from oslo_config import cfg
 import sqlalchemy as sa
@@ -87,9 +89,43 @@ def _sqlite_file(url: sa.URL) -> str | None:
     """The file a SQLite URL opens; None for in-memory and URI forms."""
     database = url.database
     if not database or database == ':memory:' or database.startswith(
-            'file:') or url.query.get('uri') in ('true', 'True', '1'):
+            'file:') or _is_uri(url):
         return None
     return os.path.abspath(database)
+
+
+def sqlite_file(url: str | sa.URL) -> str | None:
+    """The file a plain SQLite URL names (absolute); None otherwise."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        return None
+    if parsed.get_backend_name() != 'sqlite':
+        return None
+    return _sqlite_file(parsed)
+
+
+def _is_uri(url: sa.URL) -> bool:
+    return url.query.get('uri') in ('true', 'True', '1')
+
+
+def _sqlite_read_only_url(url: sa.URL, path: str | None) -> sa.URL:
+    """``url`` opened read-only: sqlite3 never creates the file.
+
+    A plain path becomes ``file:<path>?mode=ro`` (a URI, so the driver
+    passes ``mode`` to SQLite); a URI form gets ``mode=ro`` unless it
+    names an in-memory database.
+    """
+    query = dict(url.query)
+    if path is not None:
+        query.update(mode='ro', uri='true')
+        return url.set(database='file:' + parse.quote(path), query=query)
+    database = url.database or ''
+    if (_is_uri(url) and not database.startswith('file::memory:')
+            and query.get('mode') != 'memory'):
+        query['mode'] = 'ro'
+        return url.set(query=query)
+    return url
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
@@ -163,6 +199,8 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
         'pool_recycle': pool.connection_recycle_time,
     }
     sqlite_file = _sqlite_file(parsed) if backend == 'sqlite' else None
+    if backend == 'sqlite':
+        parsed = _sqlite_read_only_url(parsed, sqlite_file)
     if backend == 'sqlite' and sqlite_file is None:
         # In memory: SQLAlchemy's default, one connection per thread (each
         # its own database, as SQLite has it).

@@ -84,6 +84,30 @@ class ReaderEngineTest(testtools.TestCase):
                 self.assertEqual(1, conn.exec_driver_sql(
                     'SELECT 1').scalar())
 
+    def test_sqlite_missing_file_is_an_error_and_never_created(self):
+        path = os.path.join(self.dbs.dir, 'sub dir', 'missing%#.sqlite')
+        os.mkdir(os.path.dirname(path))
+        urls = (f'sqlite:///{path}',
+                f'sqlite:///file:{self.dbs.dir}/uri.sqlite?uri=true',
+                f'sqlite:///file:{self.dbs.dir}/rwc.sqlite?mode=rwc&uri=true')
+        for url in urls:
+            engine = engines.create_reader_engine(url)
+            self.addCleanup(engine.dispose)
+            exc = self.assertRaises(sa_exc.OperationalError, engine.connect)
+            self.assertIn('unable to open database file', str(exc.orig))
+        self.assertEqual([], os.listdir(os.path.dirname(path)))
+        self.assertEqual({'api.sqlite', 'cell0.sqlite', 'cell1.sqlite',
+                          'sub dir'},
+                         set(os.listdir(self.dbs.dir)))
+
+    def test_sqlite_file_of_a_url(self):
+        self.assertEqual(os.path.abspath('x.sqlite'),
+                         engines.sqlite_file('sqlite:///x.sqlite'))
+        for url in ('sqlite://', 'sqlite:///:memory:',
+                    'sqlite:///file:x?uri=true', 'mysql+pymysql://db/x',
+                    f'::{SECRET}'):
+            self.assertIsNone(engines.sqlite_file(url))
+
     def test_unsupported_backends(self):
         for backend in ('oracle', 'mssql'):
             exc = self.assertRaises(
