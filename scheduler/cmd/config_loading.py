@@ -1,13 +1,75 @@
-"""Loading and validating the service configuration (nova.conf)."""
+"""Loading and validating the service configuration (nova.conf).
 
+``validate`` is the one check of a configuration: the service runs it
+before it starts its workers and ``hardened-scheduler-manage
+validate-config`` prints what it finds, so the two cannot disagree.
+"""
+
+import argparse
 from collections.abc import Sequence
+import re
 
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 from oslo_log import log as logging
+import pbr.version
 
+from scheduler import authorization
 from scheduler import conf as conf_pkg
 from scheduler import plugins
 from scheduler import redaction
+from scheduler.conf import opts as conf_opts
+from scheduler.redaction import secrets
+
+# oslo.config's value errors name the file as LocationInfo(..., detail='f').
+_DETAIL = re.compile(r"detail='([^']*)'")
+# Where oslo.config looks when no --config-file is given (project nova).
+DEFAULT_FILES_TEXT = '/etc/nova/nova.conf, ~/.nova/nova.conf'
+
+
+def version() -> str:
+    return str(pbr.version.VersionInfo('hardened-scheduler')
+               .version_string())
+
+
+def add_global_arguments(parser: argparse.ArgumentParser,
+                         in_command: bool = False) -> None:
+    """--config-file, --config-dir and --debug, before or after the command.
+
+    The command's copies have their own destinations: argparse would
+    otherwise let the command's empty defaults replace values given
+    before the command.
+    """
+    prefix = 'command_' if in_command else ''
+    parser.add_argument('--config-file', action='append', default=[],
+                        dest=f'{prefix}config_file', metavar='PATH',
+                        help='configuration file (repeatable; default: '
+                        f'{DEFAULT_FILES_TEXT})')
+    parser.add_argument('--config-dir', action='append', default=[],
+                        dest=f'{prefix}config_dir', metavar='DIR',
+                        help='directory of *.conf files read after the '
+                        'files (repeatable)')
+    parser.add_argument('--debug', action='store_true',
+                        dest=f'{prefix}debug',
+                        help='debug logging, and the traceback of an '
+                        'unexpected error')
+
+
+def merge_global_arguments(args: argparse.Namespace) -> None:
+    """``args.config_files``, ``args.config_dirs``, ``args.debug``."""
+    args.config_files = [*args.config_file, *args.command_config_file]
+    args.config_dirs = [*args.config_dir, *args.command_config_dir]
+    args.debug = args.debug or args.command_debug
+
+
+def load_for(args: argparse.Namespace, prog: str) -> cfg.ConfigOpts:
+    """The configuration named by the merged global arguments."""
+    conf_args = [f'--config-file={p}' for p in args.config_files]
+    conf_args += [f'--config-dir={p}' for p in args.config_dirs]
+    if args.debug:
+        conf_args.append('--debug')
+    return load(conf_args, prog)
 
 
 def load(argv: Sequence[str], prog: str,
@@ -18,7 +80,8 @@ def load(argv: Sequence[str], prog: str,
     logging.register_options(conf)
     # project='nova' makes the default config files /etc/nova/nova.conf,
     # the file an operator already has.
-    conf(list(argv), project='nova', prog=prog)
+    conf(list(argv), project='nova', prog=prog,
+         version=version())
     logging.setup(conf, 'hardened-scheduler')
     # Before anything logs, and (for the service) before workers fork, so
     # all of them share the random identifier key if none is configured.
@@ -26,12 +89,107 @@ def load(argv: Sequence[str], prog: str,
     return conf
 
 
-def validate(conf: cfg.ConfigOpts) -> list[str]:
-    """Problems that would stop the service from starting, as text."""
+def _where(error: str) -> str:
+    """The file oslo.config names in a value error, if it names one."""
+    found = _DETAIL.search(error)
+    return f' (in {found.group(1)})' if found else ''
+
+
+def _value_problems(conf: cfg.ConfigOpts) -> list[str]:
+    """Every option value of ours that does not parse as its type."""
     problems = []
-    for loader in (plugins.load_filters, plugins.load_weighers):
+    for group, opts in conf_opts.list_opts():
+        name = group.name if isinstance(group, cfg.OptGroup) else group
+        section = None if name == 'DEFAULT' else name
+        for opt in opts:
+            try:
+                holder = conf if section is None else conf[section]
+                getattr(holder, opt.dest)
+            except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+                # An auth plugin's option the chosen auth_type does not
+                # register: keystoneauth checks those below.
+                continue
+            except (cfg.ConfigSourceValueError, ValueError) as exc:
+                error = str(exc)
+                reason = error.partition(' is not valid: ')[2]
+                if opt.secret or not reason:
+                    reason = f'not a valid {type(opt.type).__name__}'
+                problems.append(f'[{name}] {opt.name}: invalid value'
+                                f'{_where(error)}: {reason}')
+    return problems
+
+
+def _placement_problems(conf: cfg.ConfigOpts) -> list[str]:
+    """The [placement] credentials the service would authenticate with."""
+    try:
+        auth = ks_loading.load_auth_from_conf_options(conf, 'placement')
+    except ks_exc.MissingRequiredOptions as exc:
+        names = ', '.join(sorted(o.dest for o in exc.options))
+        return [f'[placement] missing required options for its auth_type: '
+                f'{names}']
+    except ks_exc.NoMatchingPlugin as exc:
+        return [f'[placement] auth_type: unknown plugin {exc.name!r}']
+    except ks_exc.MissingAuthPlugin:
+        auth = None
+    if auth is None:
+        return ['[placement] auth_type is not set: the service cannot '
+                'authenticate to Placement']
+    return []
+
+
+def _policy_problems(conf: cfg.ConfigOpts) -> list[str]:
+    try:
+        authorization.make_enforcer(conf)
+    except Exception as exc:  # noqa: BLE001 - any parse or read error
+        text = secrets.mask_secrets(' '.join(str(exc).split()))
+        return [f'[oslo_policy] policy_file {conf.oslo_policy.policy_file}: '
+                f'{type(exc).__name__}: {text}']
+    return []
+
+
+def _filter_problems(conf: cfg.ConfigOpts) -> list[str]:
+    try:
+        plugins.load_filters(conf)
+    except plugins.UnknownPluginError as exc:
+        return [str(exc)]
+    return []
+
+
+def _weigher_problems(conf: cfg.ConfigOpts) -> list[str]:
+    try:
+        plugins.load_weighers(conf)
+    except plugins.UnknownPluginError as exc:
+        return [str(exc)]
+    return []
+
+
+def _database_problems(conf: cfg.ConfigOpts) -> list[str]:
+    if conf.api_database.connection:
+        return []
+    return ['[api_database] connection is not set: the host states are '
+            'read from nova\'s databases']
+
+
+def validate(conf: cfg.ConfigOpts, builds_clients: bool = True
+             ) -> list[str]:
+    """Every problem that would stop the service, one line each.
+
+    :param builds_clients: the service reads nova's databases and
+        Placement itself (False when an embedder hands them in, and the
+        options for them need not be set).
+    """
+    problems = []
+    if not conf.config_file and not conf.config_dir:
+        problems.append('no configuration file found: pass --config-file '
+                        f'(looked for {DEFAULT_FILES_TEXT})')
+    problems += _value_problems(conf)
+    checks = [_filter_problems, _weigher_problems, _policy_problems]
+    if builds_clients:
+        checks = [_database_problems, _placement_problems, *checks]
+    for check in checks:
         try:
-            loader(conf)
-        except plugins.UnknownPluginError as exc:
-            problems.append(str(exc))
+            problems += check(conf)
+        except cfg.ConfigSourceValueError:
+            # An option this check reads has a bad value: reported above.
+            continue
     return problems

@@ -16,10 +16,11 @@ can know: that is an error here.
 """
 
 import argparse
-import sys
+
+from oslo_config import cfg
 
 from scheduler import redaction
-from scheduler.cmd import config_loading
+from scheduler.cmd import outcome
 
 KINDS = (redaction.HOST, redaction.NODE, redaction.INSTANCE,
          redaction.AGGREGATE, redaction.PROVIDER)
@@ -34,34 +35,28 @@ def forms(identifiers: redaction.Identifiers, kind: str,
     return found
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog='hardened-scheduler-manage hash-identifier',
-        description='Print the keyed hashes that log lines show for an '
-        'identifier, one per line (for grep -F -f), computed with '
-        '[hardened_scheduler] log_identifier_key.')
+HELP = ('print the keyed hash that log lines show for a host, node, '
+        'instance, aggregate or provider')
+DESCRIPTION = ('Print the keyed hashes that log lines show for an '
+               'identifier, one per line (for grep -F -f), computed with '
+               '[hardened_scheduler] log_identifier_key.')
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--kind', required=True, choices=KINDS,
                         help='what the value names')
-    parser.add_argument('--config-file', action='append', default=[],
-                        help='configuration file (repeatable; default: '
-                        'nova\'s usual locations)')
-    parser.add_argument('--config-dir', action='append', default=[],
-                        help='configuration directory (repeatable)')
     parser.add_argument('value', help='the host or node name, UUID or '
                         'aggregate name')
-    args = parser.parse_args(argv)
-    conf_args = [f'--config-file={p}' for p in args.config_file]
-    conf_args += [f'--config-dir={p}' for p in args.config_dir]
-    conf = config_loading.load(
-        conf_args, prog='hardened-scheduler-manage hash-identifier')
+
+
+def run(conf: cfg.ConfigOpts, kind: str, value: str) -> int:
     if not conf.hardened_scheduler.log_identifier_key:
-        print('ERROR: [hardened_scheduler] log_identifier_key is not set: '
-              'the service then hashes with a random key drawn at start, '
-              'which no other process can know. Set the key (the same on '
-              'every scheduler host) to get hashes that can be searched '
-              'for.', file=sys.stderr)
-        return 2
+        raise outcome.CommandError(
+            '[hardened_scheduler] log_identifier_key is not set: the '
+            'service then hashes with a random key drawn at start, which '
+            'no other process can know. Set the key (the same on every '
+            'scheduler host) to get hashes that can be searched for.')
     identifiers = redaction.Identifiers.from_conf(conf)
-    for line in forms(identifiers, args.kind, args.value):
+    for line in forms(identifiers, kind, value):
         print(line)
-    return 0
+    return outcome.OK

@@ -1,75 +1,123 @@
 """``hardened-scheduler-manage``: the operator tool.
 
-Subcommands:
+Commands (``hardened-scheduler-manage COMMAND --help`` for each):
 
 - ``validate-config``: load the configuration the service would start
-  with (nova.conf) and report every problem that would stop it.
-- ``check``: connect to the API and cell databases and to Placement and
-  report what the scheduler would see (secrets masked).
+  with (nova.conf) and report every problem that would stop it, with the
+  same checks the service runs at start.
+- ``check``: connect to the API and cell databases, Placement and the
+  message bus and report what the scheduler would see (secrets masked).
 - ``simulate``: schedule a workload on a simulated cloud (embedded
-  Placement) and report what happened; see ``simulate --help``.
+  Placement) and report what happened.
 - ``hash-identifier --kind KIND VALUE``: print how log lines show an
-  identifier (its keyed hash), to grep for it; see ``hash_identifier``.
+  identifier (its keyed hash), to grep for it.
+
+Global options (``--config-file``, ``--config-dir``, ``--debug``) go
+before or after the command, as with nova-manage.
 """
 
 import argparse
+from collections.abc import Callable
 import sys
 
 from scheduler import cmd  # noqa: F401  (refuses eventlet, picks threads)
 from scheduler.cmd import check
 from scheduler.cmd import config_loading
 from scheduler.cmd import hash_identifier
+from scheduler.cmd import outcome
+
+PROG = 'hardened-scheduler-manage'
+
+VALIDATE_HELP = 'check the configuration the service would use'
+VALIDATE_DESCRIPTION = (
+    'Load the configuration the service would start with (default '
+    '/etc/nova/nova.conf) and report every problem at once: missing '
+    'required options, values of the wrong type, unknown filters and '
+    'weighers, an unreadable policy file, incomplete Placement '
+    'credentials. The service runs the same checks at start.')
 
 
-def _validate_config(rest: list[str]) -> int:
-    conf = config_loading.load(rest, prog='hardened-scheduler-manage '
-                               'validate-config')
+def _validate_config(args: argparse.Namespace) -> int:
+    conf = config_loading.load_for(args, f'{PROG} validate-config')
     problems = config_loading.validate(conf)
     for problem in problems:
         print(f'ERROR: {problem}')
-    if not problems:
-        print('OK: configuration is valid')
-    return 1 if problems else 0
+    if problems:
+        return outcome.FAILURE
+    print('OK: configuration is valid ('
+          + ', '.join(conf.config_file) + ')')
+    return outcome.OK
 
 
-def _simulate(rest: list[str]) -> int:
-    from scheduler.cmd import simulate
-    return simulate.main(rest)
+def _check(args: argparse.Namespace) -> int:
+    conf = config_loading.load_for(args, f'{PROG} check')
+    return check.run(conf, fmt=args.format)
 
 
-def _check(rest: list[str]) -> int:
-    conf = config_loading.load(rest, prog='hardened-scheduler-manage check')
-    return check.run(conf)
+def _simulate(args: argparse.Namespace) -> int:
+    # Imported here: the simulator pulls in the embedded Placement.
+    from scheduler.cmd import simulate  # noqa: PLC0415
+    return simulate.run(args)
 
 
-def _hash_identifier(rest: list[str]) -> int:
-    return hash_identifier.main(rest)
+def _hash_identifier(args: argparse.Namespace) -> int:
+    conf = config_loading.load_for(args, f'{PROG} hash-identifier')
+    return hash_identifier.run(conf, args.kind, args.value)
 
 
-COMMANDS = {
-    'validate-config': (_validate_config,
-                        'check the configuration the service would use'),
-    'simulate': (_simulate, 'try a configuration on a simulated cloud'),
-    'check': (_check, 'connect to the databases and Placement and report '
-              'what the scheduler sees'),
-    'hash-identifier': (_hash_identifier, 'print the keyed hash that log '
-                        'lines show for a host, node, instance, aggregate '
-                        'or provider'),
-}
+def _add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    from scheduler.cmd import simulate  # noqa: PLC0415
+    simulate.add_arguments(parser)
+
+
+def _simulate_texts() -> tuple[str, str]:
+    from scheduler.cmd import simulate  # noqa: PLC0415
+    return simulate.HELP, simulate.DESCRIPTION
+
+
+Handler = Callable[[argparse.Namespace], int]
+Adder = Callable[[argparse.ArgumentParser], None]
+
+
+def _commands() -> dict[str, tuple[Handler, Adder, str, str]]:
+    simulate_help, simulate_description = _simulate_texts()
+    return {
+        'validate-config': (_validate_config, lambda parser: None,
+                            VALIDATE_HELP, VALIDATE_DESCRIPTION),
+        'check': (_check, check.add_arguments, check.HELP,
+                  check.DESCRIPTION),
+        'simulate': (_simulate, _add_simulate_arguments, simulate_help,
+                     simulate_description),
+        'hash-identifier': (_hash_identifier, hash_identifier.add_arguments,
+                            hash_identifier.HELP,
+                            hash_identifier.DESCRIPTION),
+    }
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description='Operator tool for hardened-scheduler.',
+        epilog=outcome.EXIT_CODES_HELP)
+    parser.add_argument('--version', action='version',
+                        version=f'%(prog)s {config_loading.version()}')
+    config_loading.add_global_arguments(parser)
+    commands = parser.add_subparsers(
+        dest='command', metavar='COMMAND', title='commands', required=True)
+    for name, (handler, add, help_, description) in _commands().items():
+        sub = commands.add_parser(name, help=help_, description=description,
+                                  epilog=outcome.EXIT_CODES_HELP)
+        config_loading.add_global_arguments(sub, in_command=True)
+        add(sub)
+        sub.set_defaults(handler=handler)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(
-        prog='hardened-scheduler-manage',
-        description='Operator tool for hardened-scheduler. Options after '
-        'the command (e.g. --config-file) go to that command.')
-    parser.add_argument('command', choices=sorted(COMMANDS),
-                        help='; '.join(f'{name}: {help_}' for name, (_, help_)
-                                       in sorted(COMMANDS.items())))
-    args, rest = parser.parse_known_args(argv)
-    handler, _ = COMMANDS[args.command]
-    return handler(rest)
+    args = build_parser().parse_args(argv)
+    config_loading.merge_global_arguments(args)
+    return outcome.run_guarded(f'{PROG} {args.command}',
+                               lambda: int(args.handler(args)), args.debug)
 
 
 if __name__ == '__main__':

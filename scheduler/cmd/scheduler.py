@@ -12,6 +12,7 @@ import sys
 
 from scheduler import cmd  # noqa: F401  (refuses eventlet, picks threads)
 from scheduler.cmd import config_loading
+from scheduler.cmd import outcome
 
 from oslo_config import cfg  # noqa: H306
 
@@ -20,6 +21,8 @@ from scheduler import malloc_tuning
 from scheduler import service
 from scheduler.rpc import server
 from scheduler.rpc import workers
+
+PROG = 'hardened-scheduler'
 
 
 def default_build(conf: cfg.ConfigOpts) -> service.SchedulerService:
@@ -39,22 +42,28 @@ def default_build(conf: cfg.ConfigOpts) -> service.SchedulerService:
 def main(argv: list[str] | None = None,
          build: workers.Build | None = None) -> int:
     """Run the service; ``build`` makes each worker's service (default:
-    ``default_build``; tests replace the host cache through it)."""
+    ``default_build``; tests replace the host cache through it).
+
+    Exit codes: 0 after a clean stop, 2 for a configuration the service
+    cannot start with (every problem printed, one line each, the same
+    lines as ``hardened-scheduler-manage validate-config``), 255 for an
+    unexpected error (``--debug`` shows its traceback).
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    return outcome.run_guarded(PROG, lambda: _serve(argv, build),
+                               '--debug' in argv or '-d' in argv)
+
+
+def _serve(argv: list[str], build: workers.Build | None) -> int:
     server.set_lib_defaults()
-    conf = config_loading.load(sys.argv[1:] if argv is None else argv,
-                               prog='hardened-scheduler')
-    problems = config_loading.validate(conf)
-    if build is None:
-        build = default_build
-        if not conf.api_database.connection:
-            problems.append('[api_database] connection is not set: the '
-                            'host states are read from nova\'s databases')
+    conf = config_loading.load(argv, prog=PROG)
+    problems = config_loading.validate(conf, builds_clients=build is None)
     for problem in problems:
-        print(f'ERROR: {problem}', file=sys.stderr)
+        print(f'{PROG}: error: {problem}', file=sys.stderr)
     if problems:
-        return 2
-    workers.run(conf, build, workers.worker_count(conf))
-    return 0
+        return outcome.FAILURE
+    workers.run(conf, build or default_build, workers.worker_count(conf))
+    return outcome.OK
 
 
 if __name__ == '__main__':

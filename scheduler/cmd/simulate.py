@@ -13,19 +13,18 @@ from scheduler.simulator import report
 from scheduler.simulator import session
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog='hardened-scheduler-manage simulate',
-        description='Schedule a workload on a simulated cloud against an '
-        'embedded Placement and report placements, utilisation, '
-        'NoValidHost reasons by stage and latency. Without arguments it '
-        'uses a built-in cloud (2 cells, 3 zones, 288 hosts) and '
-        'workload.')
+HELP = 'try a configuration on a simulated cloud'
+DESCRIPTION = (
+    'Schedule a workload on a simulated cloud against an embedded '
+    'Placement and report placements, utilisation, NoValidHost reasons by '
+    'stage and latency. Without arguments it uses a built-in cloud (2 '
+    'cells, 3 zones, 288 hosts) and workload. The global --config-file '
+    'options configure the scheduler of every run.')
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--cloud', help='cloud description (YAML)')
     parser.add_argument('--workload', help='workload description (YAML)')
-    parser.add_argument('--config-file', action='append', default=[],
-                        help='scheduler configuration (nova.conf style); '
-                        'repeatable, applies to every run')
     parser.add_argument('--compare', action='append', default=[],
                         metavar='CONFIG_FILE',
                         help='also run with this configuration on top, to '
@@ -33,7 +32,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument('--report', default='simulation-report.html',
                         help='where to write the HTML report '
                         '(default: %(default)s)')
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``args``: this command's options plus the global ``config_files``."""
     logging.basicConfig(level=logging.WARNING)
     # The scenarios' own files configure the scheduler, not this
     # process's logging: redact with the defaults.
@@ -47,8 +49,8 @@ def main(argv: list[str]) -> int:
     except model.DescriptionError as exc:
         print(f'ERROR: {exc}', file=sys.stderr)
         return 2
-    scenarios = [('baseline', args.config_file)]
-    scenarios += [(name, [*args.config_file, name]) for name in args.compare]
+    scenarios = [('baseline', args.config_files)]
+    scenarios += [(name, [*args.config_files, name]) for name in args.compare]
     summaries = session.simulate(cloud, workload, scenarios)
     print(report.text(summaries))
     with open(args.report, 'w') as f:
