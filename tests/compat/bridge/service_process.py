@@ -38,7 +38,8 @@ def run(config_file: str, case: str) -> dict[str, object]:
     result: dict[str, object] = {
         'eventlet': 'eventlet' in sys.modules}
     if case == 'validate':
-        result['problems'] = config_loading.validate(conf)
+        result['problems'] = config_loading.validate(
+            conf, builds_clients=False)
         return result
     # As the bridge does before importing a plugin's module.
     runtime.native_threads()

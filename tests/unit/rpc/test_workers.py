@@ -134,7 +134,9 @@ class MainTest(testtools.TestCase):
             fixtures.TempDir()).join('nova.conf')
         with open(path, 'w') as f:
             f.write('[scheduler]\nworkers = 3\n'
-                    '[api_database]\nconnection = sqlite://\n')
+                    '[api_database]\nconnection = sqlite://\n'
+                    '[placement]\nauth_type = admin_token\ntoken = t\n'
+                    'endpoint_override = http://127.0.0.1:1/\n')
         with mock.patch.object(workers, 'run') as run:
             self.assertEqual(0, scheduler_cmd.main(['--config-file', path]))
         conf, build, count = run.call_args[0]
