@@ -11,6 +11,7 @@ from scheduler import redaction
 from scheduler.simulator import model
 from scheduler.simulator import report
 from scheduler.simulator import session
+from scheduler.simulator import validation
 
 
 HELP = 'try a configuration on a simulated cloud'
@@ -43,11 +44,14 @@ def run(args: argparse.Namespace) -> int:
     conf_pkg.register_opts(log_conf)
     log_conf([], default_config_files=[])
     redaction.install(log_conf)
+    # Every input is checked before anything is built or run; all the
+    # problems are reported, one line each.
     try:
-        cloud = model.load_cloud(args.cloud)
-        workload = model.load_workload(args.workload)
+        cloud, workload = validation.check_inputs(
+            args.cloud, args.workload, args.config_files, args.compare)
     except model.DescriptionError as exc:
-        print(f'ERROR: {exc}', file=sys.stderr)
+        for problem in exc.problems:
+            print(f'ERROR: {problem}', file=sys.stderr)
         return 2
     scenarios = [('baseline', args.config_files)]
     scenarios += [(name, [*args.config_files, name]) for name in args.compare]
