@@ -83,7 +83,8 @@ class ReadOnlyTest(MariaDBMixin, parity.ParityTestBase):
         self.dbs.add_compute('cell1', 'cmp1')
         lines = []
         code = check.run(self.dbs.our_conf(), out=lines.append,
-                         make_client=lambda conf: test_check.placement_ok())
+                         make_client=lambda conf: test_check.placement_ok(),
+                         connect_broker=test_check.FakeBrokers())
         text = '\n'.join(lines)
         self.assertEqual(0, code, text)
         self.assertIn(f'TO `{self.server.reader[0]}`@`%`', text)

