@@ -20,12 +20,14 @@ from scheduler import conf as conf_pkg
 from scheduler import plugins
 from scheduler import redaction
 from scheduler.conf import opts as conf_opts
+from scheduler.db import engines
 from scheduler.redaction import secrets
 
 # oslo.config's value errors name the file as LocationInfo(..., detail='f').
 _DETAIL = re.compile(r"detail='([^']*)'")
 # Where oslo.config looks when no --config-file is given (project nova).
-DEFAULT_FILES_TEXT = '/etc/nova/nova.conf, ~/.nova/nova.conf'
+DEFAULT_FILES_TEXT = ('~/.nova/nova.conf, ~/nova.conf, /etc/nova/nova.conf, '
+                      '/etc/nova.conf')
 
 
 def version() -> str:
@@ -164,10 +166,21 @@ def _weigher_problems(conf: cfg.ConfigOpts) -> list[str]:
 
 
 def _database_problems(conf: cfg.ConfigOpts) -> list[str]:
-    if conf.api_database.connection:
-        return []
-    return ['[api_database] connection is not set: the host states are '
-            'read from nova\'s databases']
+    """The database URLs parse and name a backend we read (no connection).
+    """
+    if not conf.api_database.connection:
+        return ['[api_database] connection is not set: the host states are '
+                'read from nova\'s databases']
+    problems = []
+    for group in ('api_database', 'database'):
+        url = conf[group].connection
+        if not url:
+            continue
+        try:
+            engines.create_reader_engine(url).dispose()
+        except engines.UnsupportedDatabase as exc:
+            problems.append(f'[{group}] connection: {exc}')
+    return problems
 
 
 def validate(conf: cfg.ConfigOpts, builds_clients: bool = True

@@ -93,6 +93,12 @@ def _cases() -> list[Case]:
              (*SERVICE, '--config-file', '{dir}/nova.conf'), 2,
              '[api_database] connection is not set',
              conf={'api_database': {'connection': None}}),
+        Case('service: a database backend we do not read',
+             (*SERVICE, '--config-file', '{dir}/nova.conf'), 2,
+             "[api_database] connection: database backend 'oracle' is not "
+             'supported',
+             conf={'api_database': {
+                 'connection': f'oracle://nova:{SECRET}@db/nova_api'}}),
         Case('service: no Placement auth_type',
              (*SERVICE, '--config-file', '{dir}/nova.conf'), 2,
              '[placement] auth_type is not set',
@@ -214,8 +220,11 @@ class BrokenInputTest(testtools.TestCase):
             with open(os.path.join(self.dir, name), 'w') as f:
                 f.write(text)
         argv = [a.replace('{dir}', self.dir) for a in case.argv]
-        # HOME: no ~/.nova/nova.conf of the machine's user is read.
-        env = dict(os.environ, HOME=self.dir, PYTHONPATH=REPO_ROOT)
+        # HOME: no ~/.nova/nova.conf or ~/nova.conf of the machine's user
+        # (nor the case's own nova.conf) is read unless named.
+        home = os.path.join(self.dir, 'home')
+        os.mkdir(home)
+        env = dict(os.environ, HOME=home, PYTHONPATH=REPO_ROOT)
         done = subprocess.run(
             [sys.executable, *argv], capture_output=True, text=True,
             cwd=self.dir, env=env, timeout=120, check=False)

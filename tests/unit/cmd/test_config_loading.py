@@ -66,10 +66,13 @@ class ValidateTest(testtools.TestCase):
         self.assertEqual(2, len(config_loading.validate(conf)))
 
     def test_no_configuration_file(self):
-        self.useFixture(fixtures.EnvironmentVariable('HOME', self.dir))
+        home = os.path.join(self.dir, 'home')
+        os.mkdir(home)
+        self.useFixture(fixtures.EnvironmentVariable('HOME', home))
         conf = config_loading.load([], prog='test')
         self.assertIn('no configuration file found: pass --config-file '
-                      '(looked for /etc/nova/nova.conf, ~/.nova/nova.conf)',
+                      '(looked for ~/.nova/nova.conf, ~/nova.conf, '
+                      '/etc/nova/nova.conf, /etc/nova.conf)',
                       config_loading.validate(conf, builds_clients=False))
 
     def test_a_broken_policy_file_is_named(self):
