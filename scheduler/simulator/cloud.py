@@ -6,7 +6,7 @@ disabled ones, as nova-compute sets it), and a HostState as the
 compute_nodes and services rows would give it.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 import dataclasses
 import datetime
 import uuid
@@ -44,7 +44,9 @@ def _hosts(desc: model.CloudDescription) -> Iterator[
 
 
 def build(desc: model.CloudDescription, admin: placement_admin.Admin,
-          now: datetime.datetime) -> BuiltCloud:
+          now: datetime.datetime,
+          progress: Callable[[int], None] | None = None) -> BuiltCloud:
+    """The cloud in Placement; ``progress(n)`` after each of its hosts."""
     members: dict[str, set[str]] = {name: set() for name in desc.aggregates}
     zones: dict[str, set[str]] = {}
     for group, name, _ in _hosts(desc):
@@ -94,4 +96,6 @@ def build(desc: model.CloudDescription, admin: placement_admin.Admin,
             supported_instances=(('x86_64', 'kvm', 'hvm'),),
             aggregates=host_aggs, updated=now))
         zone_of[name] = group.zone
+        if progress is not None:
+            progress(len(hosts))
     return BuiltCloud(tuple(hosts), tuple(aggregates), zone_of)

@@ -30,8 +30,14 @@ from scheduler.rpc import server as server_mod
 
 TRANSPORT_URL = 'fake:/'
 NO_VALID_HOST_METRIC = 'hardened_scheduler_no_valid_host_total'
-# A NoValidHost the manager did not count: refused at the RPC edge.
+# Several stages counted at once (the simulator sends one request at a
+# time, so this means a bug).
 UNKNOWN_STAGE = 'unknown'
+# A NoValidHost the manager did not count: the service refused the
+# request at the RPC edge, before scheduling, for exceeding its bounds on
+# what one message may hold ([hardened_scheduler] max_num_instances,
+# max_list_length...); the reason names the bound.
+REFUSED_STAGE = 'refused (bounds)'
 
 
 def _no_valid_host_counts(metrics: metrics_mod.SchedulerMetrics | None,
@@ -90,4 +96,6 @@ class ServiceRun:
         grown = [stage for stage, count in counts.items()
                  if count > self._seen.get(stage, 0.0)]
         self._seen = counts
+        if not grown:
+            return REFUSED_STAGE
         return grown[0] if len(grown) == 1 else UNKNOWN_STAGE

@@ -17,6 +17,7 @@ from scheduler.simulator import cloud as cloud_mod
 from scheduler.simulator import embedded_placement
 from scheduler.simulator import model
 from scheduler.simulator import placement_admin
+from scheduler.simulator import progress
 from scheduler.simulator import report
 from scheduler.simulator import rpc_service
 from scheduler.simulator import workload_run
@@ -70,7 +71,11 @@ def simulate(cloud: model.CloudDescription,
     placement = embedded_placement.EmbeddedPlacement().start()
     try:
         admin = placement_admin.Admin(placement.endpoint)
-        built = cloud_mod.build(cloud, admin, timeutils.utcnow())
+        building = progress.Progress('building cloud', cloud.host_count,
+                                     'hosts')
+        built = cloud_mod.build(cloud, admin, timeutils.utcnow(),
+                                building.update)
+        building.done(len(built.hosts))
         summaries = []
         with tempfile.TemporaryDirectory(prefix='hs-sim-') as workdir:
             for label, files in scenarios:

@@ -9,7 +9,6 @@ that failed.
 from collections.abc import Callable, Iterator, Sequence
 import dataclasses
 import random
-import sys
 import time
 import types
 import uuid
@@ -25,6 +24,7 @@ from scheduler.objects import request_spec
 from scheduler.objects import selection
 from scheduler.rpc import client as rpc_client
 from scheduler.simulator import model
+from scheduler.simulator import progress
 
 # (context, spec, instance uuids) -> one Selection list per instance;
 # raises rpc_client.NoValidHost.
@@ -88,27 +88,6 @@ def _spec(item: model.RequestDescription,
         instance_uuid=instances[0])
 
 
-class Progress:
-    """A one-line progress bar on stderr (only on a terminal)."""
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label = label
-        self.total = total
-        self.enabled = sys.stderr.isatty()
-
-    def update(self, done: int, failed: int) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        filled = width * done // max(1, self.total)
-        bar = '#' * filled + '.' * (width - filled)
-        sys.stderr.write(f'\r{self.label} [{bar}] {done}/{self.total} '
-                         f'({failed} NoValidHost)')
-        if done == self.total:
-            sys.stderr.write('\n')
-        sys.stderr.flush()
-
-
 def _consume(source: host_source.InMemoryHostSource,
              spec: request_spec.RequestSpec,
              rows: list[list[selection.Selection]],
@@ -147,7 +126,7 @@ def run(label: str, workload: model.WorkloadDescription, driver: Driver,
     items = _expand(workload, rng)
     outcomes: list[Outcome] = []
     consumers: list[str] = []
-    progress = Progress(label, len(items))
+    shown = progress.Progress(f'running {label}', len(items), 'requests')
     failed = 0
     started = beat = time.monotonic()
     _heartbeat(source)
@@ -178,7 +157,8 @@ def run(label: str, workload: model.WorkloadDescription, driver: Driver,
                 item.flavor, item.instances, seconds,
                 hosts=tuple(r[0].service_host for r in rows),
                 alternates=sum(len(r) - 1 for r in rows)))
-        progress.update(n, failed)
+        shown.update(n, f'{failed} NoValidHost')
+    shown.done(len(outcomes), f'{failed} NoValidHost')
     return RunResult(label, outcomes, consumers,
                      time.monotonic() - started)
 
