@@ -26,6 +26,8 @@ from scheduler.redaction import identifiers as ids_mod
 
 LOG = logging.getLogger(__name__)
 EVENT_TYPE = 'scheduler.decision'
+# The log line of a record: its one argument is the record as JSON.
+LOG_FORMAT = 'Decision: %s'
 
 
 class Notifier(Protocol):
@@ -95,7 +97,7 @@ class DecisionLog:
             'result': 'invalid', 'request_id': request_id,
             'failed_stage': explanation.STAGE_REQUEST,
             'reason': f'Invalid request: {problem}'}
-        LOG.info('Decision: %s', json.dumps(payload, sort_keys=True))
+        LOG.info(LOG_FORMAT, json.dumps(payload, sort_keys=True))
         if self._notifier is not None:
             self._send({'request_id': request_id}, payload)
         return payload
@@ -115,7 +117,7 @@ class DecisionLog:
         # Read per record: SIGHUP may switch identifiers to clear text.
         ids = ids_mod.Identifiers.from_conf(self._conf)
         payload = build(expl, context, result, rows, ids)
-        LOG.info('Decision: %s', json.dumps(payload, sort_keys=True))
+        LOG.info(LOG_FORMAT, json.dumps(payload, sort_keys=True))
         if self._notifier is not None:
             self._send(notification_context(context), payload)
         return payload

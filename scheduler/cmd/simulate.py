@@ -1,15 +1,18 @@
 """``hardened-scheduler-manage simulate``: try a configuration first."""
 
 import argparse
+import importlib.util
 import logging
 import sys
 
 from oslo_config import cfg
 
+from scheduler.cmd import outcome
+from scheduler.cmd import output
 from scheduler import conf as conf_pkg
 from scheduler import redaction
 from scheduler.simulator import model
-from scheduler.simulator import report
+from scheduler.simulator import report_data
 from scheduler.simulator import session
 from scheduler.simulator import validation
 
@@ -31,12 +34,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='also run with this configuration on top, to '
                         'compare (repeatable)')
     parser.add_argument('--report', default='simulation-report.html',
-                        help='where to write the HTML report '
+                        help='where to write the HTML report; its data '
+                        'goes next to it as JSON (X.html: X.json) '
                         '(default: %(default)s)')
+    output.add_format_argument(parser)
+
+
+# Import name -> distribution, of what the ``simulator`` extra installs.
+SIMULATOR_EXTRA = {'matplotlib': 'matplotlib', 'jinja2': 'Jinja2',
+                   'placement': 'openstack-placement'}
+
+
+def _require_simulator_extra() -> None:
+    missing = [dist for module, dist in SIMULATOR_EXTRA.items()
+               if importlib.util.find_spec(module) is None]
+    if missing:
+        raise outcome.CommandError(
+            f'the simulator needs {", ".join(missing)}: pip install '
+            '"hardened-scheduler[simulator]"')
 
 
 def run(args: argparse.Namespace) -> int:
     """``args``: this command's options plus the global ``config_files``."""
+    _require_simulator_extra()
+    # Only now: it imports matplotlib and Jinja2.
+    from scheduler.simulator import report
     logging.basicConfig(level=logging.WARNING)
     # The scenarios' own files configure the scheduler, not this
     # process's logging: redact with the defaults.
@@ -56,8 +78,12 @@ def run(args: argparse.Namespace) -> int:
     scenarios = [('baseline', args.config_files)]
     scenarios += [(name, [*args.config_files, name]) for name in args.compare]
     summaries = session.simulate(cloud, workload, scenarios)
-    print(report.text(summaries))
-    with open(args.report, 'w') as f:
-        f.write(report.html_page(summaries))
-    print(f'HTML report: {args.report}')
+    data = report.write(args.report, summaries)
+    if args.format == output.TABLE:
+        print(report.text(summaries))
+        print(f'HTML report: {args.report}\nJSON data: {data}')
+    else:
+        print(output.document(report_data.document(summaries), args.format))
+        print(f'HTML report: {args.report}, JSON data: {data}',
+              file=sys.stderr)
     return 0

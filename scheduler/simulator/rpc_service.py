@@ -11,14 +11,22 @@ is in memory; any ``transport_url`` in the configuration is not used.
 The caller sees what nova-conductor sees: Selections or a NoValidHost
 reason. The stage that failed is read from the service's own
 ``hardened_scheduler_no_valid_host_total{stage}`` metric, which is exact
-because the simulator sends one request at a time.
+because the simulator sends one request at a time; what each filter did
+is read from the service's decision record (the ``Decision:`` log line),
+which is captured here and not printed.
 """
 
 from collections.abc import Mapping, Sequence
+import json
+import logging
+import threading
+from typing import Any
 
 from oslo_config import cfg
 import oslo_messaging
 
+from scheduler import decision_record
+from scheduler import explanation
 from scheduler import host_source
 from scheduler import metrics as metrics_mod
 from scheduler import service as service_mod
@@ -50,11 +58,37 @@ def _no_valid_host_counts(metrics: metrics_mod.SchedulerMetrics | None,
             if sample.name == NO_VALID_HOST_METRIC}
 
 
+class _DecisionCapture(logging.Filter):
+    """Keeps the service's decision records instead of logging them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._last: dict[str, Any] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (record.msg != decision_record.LOG_FORMAT
+                or not isinstance(record.args, tuple)):
+            return True
+        with self._lock:
+            self._last = json.loads(str(record.args[0]))
+        return False
+
+    def filter_counts(self) -> tuple[explanation.FilterCount, ...]:
+        with self._lock:
+            rows = self._last.get('filters') or []
+        return tuple(explanation.FilterCount(
+            name=row['name'], hosts_in=row['in'], hosts_out=row['out'],
+            reasons=tuple(sorted(row.get('reasons', {}).items())))
+            for row in rows)
+
+
 class ServiceRun:
     """A started service and its client; a context manager.
 
-    ``select_destinations`` is a ``workload_run.Driver`` and
-    ``failed_stage`` its ``FailedStage``.
+    ``select_destinations`` is a ``workload_run.Driver``,
+    ``failed_stage`` its ``FailedStage`` and ``filter_counts`` its
+    ``FilterCounts``.
     """
 
     def __init__(self, conf: cfg.ConfigOpts,
@@ -71,8 +105,14 @@ class ServiceRun:
             self.transport.cleanup()
             raise
         self._seen = _no_valid_host_counts(self.service.metrics)
+        self._decisions = _DecisionCapture()
+        self._decision_log = logging.getLogger(decision_record.__name__)
+        self._decision_level = self._decision_log.level
 
     def __enter__(self) -> 'ServiceRun':
+        # The records are INFO; the capture drops them once read.
+        self._decision_log.addFilter(self._decisions)
+        self._decision_log.setLevel(logging.INFO)
         self.service.start()
         return self
 
@@ -82,6 +122,8 @@ class ServiceRun:
             self.service.wait()
         finally:
             self.transport.cleanup()
+            self._decision_log.setLevel(self._decision_level)
+            self._decision_log.removeFilter(self._decisions)
 
     def select_destinations(
             self, context: context_obj.RequestContext,
@@ -99,3 +141,7 @@ class ServiceRun:
         if not grown:
             return REFUSED_STAGE
         return grown[0] if len(grown) == 1 else UNKNOWN_STAGE
+
+    def filter_counts(self) -> tuple[explanation.FilterCount, ...]:
+        """What each filter did for the request just answered."""
+        return self._decisions.filter_counts()

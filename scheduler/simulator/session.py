@@ -14,11 +14,12 @@ from oslo_utils import timeutils
 from scheduler import conf as conf_pkg
 from scheduler import host_source
 from scheduler.simulator import cloud as cloud_mod
+from scheduler.simulator import config_diff
 from scheduler.simulator import embedded_placement
 from scheduler.simulator import model
 from scheduler.simulator import placement_admin
 from scheduler.simulator import progress
-from scheduler.simulator import report
+from scheduler.simulator import report_data
 from scheduler.simulator import rpc_service
 from scheduler.simulator import workload_run
 
@@ -45,11 +46,11 @@ def _conf(placement: embedded_placement.EmbeddedPlacement,
 
 
 def _usage(admin: placement_admin.Admin,
-           built: cloud_mod.BuiltCloud) -> list[report.HostUsage]:
+           built: cloud_mod.BuiltCloud) -> list[report_data.HostUsage]:
     rows = []
     for host in built.hosts:
         usage = admin.usages(host.uuid)
-        rows.append(report.HostUsage(
+        rows.append(report_data.HostUsage(
             host=host.host, zone=built.zone_of[host.host],
             vcpu_used=usage.get('VCPU', 0),
             vcpu_capacity=host.vcpus_total * host.cpu_allocation_ratio,
@@ -61,7 +62,7 @@ def _usage(admin: placement_admin.Admin,
 def simulate(cloud: model.CloudDescription,
              workload: model.WorkloadDescription,
              scenarios: Sequence[tuple[str, Sequence[str]]]
-             ) -> list[report.Summary]:
+             ) -> list[report_data.Summary]:
     """Run the workload once per (label, config files) scenario.
 
     Every scenario starts from the same empty cloud, with a service of
@@ -84,9 +85,11 @@ def simulate(cloud: model.CloudDescription,
                 with rpc_service.ServiceRun(conf, source) as scheduler:
                     result = workload_run.run(
                         label, workload, scheduler.select_destinations,
-                        source, scheduler.failed_stage)
-                summaries.append(report.summarize(
-                    result, _usage(admin, built)))
+                        source, scheduler.failed_stage,
+                        scheduler.filter_counts)
+                summaries.append(report_data.summarize(
+                    result, _usage(admin, built), files,
+                    config_diff.changed_options(files)))
                 for consumer in result.consumers:
                     admin.delete_allocations(consumer)
         return summaries

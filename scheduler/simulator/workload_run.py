@@ -3,10 +3,10 @@
 Requests go out one at a time through a ``Driver`` (the RPC client of a
 running service, see ``rpc_service``), which answers with Selections or
 raises the client's NoValidHost; ``FailedStage`` then names the stage
-that failed.
+that failed and ``FilterCounts`` what each filter did.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 import dataclasses
 import random
 import time
@@ -15,6 +15,7 @@ import uuid
 
 from oslo_utils import timeutils
 
+from scheduler import explanation
 from scheduler import host_source
 from scheduler import host_state
 from scheduler.objects import context as context_obj
@@ -32,6 +33,9 @@ Driver = Callable[[context_obj.RequestContext, request_spec.RequestSpec,
                    Sequence[str]], list[list[selection.Selection]]]
 # The stage of the NoValidHost the driver just raised.
 FailedStage = Callable[[], str]
+# What each filter did for the request just answered (the service's
+# decision record).
+FilterCounts = Callable[[], tuple[explanation.FilterCount, ...]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +47,11 @@ class Outcome:
     alternates: int = 0
     stage: str | None = None
     reason: str | None = None
+    zone: str | None = None
+    # The server group's policy, if the request had one.
+    group: str | None = None
+    # Recorded for failed requests only.
+    filters: tuple[explanation.FilterCount, ...] = ()
 
 
 @dataclasses.dataclass
@@ -120,7 +129,8 @@ def _heartbeat(source: host_source.InMemoryHostSource) -> None:
 
 def run(label: str, workload: model.WorkloadDescription, driver: Driver,
         source: host_source.InMemoryHostSource,
-        failed_stage: FailedStage) -> RunResult:
+        failed_stage: FailedStage,
+        filter_counts: FilterCounts) -> RunResult:
     # Seeded for a repeatable workload, never for anything secret.
     rng = random.Random(workload.seed)  # noqa: S311
     items = _expand(workload, rng)
@@ -148,7 +158,8 @@ def run(label: str, workload: model.WorkloadDescription, driver: Driver,
             failed += 1
             outcomes.append(Outcome(
                 item.flavor, item.instances, seconds,
-                stage=failed_stage(), reason=exc.reason))
+                stage=failed_stage(), reason=exc.reason, zone=item.zone,
+                group=item.group, filters=filter_counts()))
         else:
             seconds = time.perf_counter() - t0
             consumers.extend(instances)
@@ -161,7 +172,3 @@ def run(label: str, workload: model.WorkloadDescription, driver: Driver,
     shown.done(len(outcomes), f'{failed} NoValidHost')
     return RunResult(label, outcomes, consumers,
                      time.monotonic() - started)
-
-
-def iter_failures(result: RunResult) -> Iterator[Outcome]:
-    return (o for o in result.outcomes if o.stage is not None)

@@ -58,6 +58,7 @@ class SimulateTest(testtools.TestCase):
 
     def simulate(self, *extra):
         report = os.path.join(self.tmp, 'report.html')
+        self.report_json = os.path.join(self.tmp, 'report.json')
         trace = os.path.join(self.tmp, 'trace.json')
         out = subprocess.run(
             [sys.executable, '-m', 'tests.functional.simulate_traced', trace,
@@ -86,8 +87,67 @@ class SimulateTest(testtools.TestCase):
         self.assertIn('ServerGroupAntiAffinityFilter', text)
         self.assertIn('== baseline ==', text)
         self.assertIn('== ' + self.files['ram-last.conf'] + ' ==', text)
-        self.assertEqual(2, html.count('<h2>'))
-        self.assertGreater(html.count('<svg'), 4)
+        # The page: what ran, the comparison, the charts, each failure.
+        self.assertIn('<h2 id="configuration">', html)
+        self.assertIn('[filter_scheduler] ram_weight_multiplier', html)
+        self.assertIn('<h2 id="comparison">', html)
+        self.assertIn('ram-last.conf against baseline', html)
+        self.assertEqual(3, html.count('<svg'))
+        self.assertIn('vCPU used / capacity (%)', html)
+        self.assertIn('class="drill-down"', html)
+        self.assertIn('<strong>ServerGroupAntiAffinityFilter</strong>',
+                      html)
+        self.assertIn('Placement found 0 allocation candidates', html)
+        # The JSON export: the same numbers as the text and the page.
+        with open(self.report_json) as f:
+            data = json.load(f)
+        base, other = data['runs']
+        self.assertEqual('baseline', base['label'])
+        for run in (base, other):
+            self.assertEqual((6, 4, 2, 4), (
+                run['requests'], run['succeeded'], run['no_valid_host'],
+                run['instances_placed']))
+            self.assertEqual({'filters': 1, 'placement': 1},
+                             run['failures_by_stage'])
+            self.assertEqual({'ServerGroupAntiAffinityFilter': 1},
+                             run['failures_by_filter'])
+            self.assertIn(f"latency ms: p50 {run['latency_ms']['p50']:.1f}",
+                          text)
+        self.assertEqual([], base['changed_options'])
+        self.assertEqual([{'group': 'filter_scheduler',
+                           'name': 'ram_weight_multiplier',
+                           'value': '-1.0'}], other['changed_options'])
+        failed = {f['stage']: f for f in base['failed_requests']}
+        self.assertEqual('ServerGroupAntiAffinityFilter',
+                         failed['filters']['blocking_filter'])
+        counts = {c['name']: c for c in failed['filters']['filters']}
+        self.assertEqual(
+            {'name': 'ServerGroupAntiAffinityFilter', 'hosts_in': 1,
+             'hosts_out': 0, 'reasons': {
+                 'anti-affinity group members on host at '
+                 'max_server_per_host': 1}},
+            counts['ServerGroupAntiAffinityFilter'])
+        self.assertIn('anti-affinity group members on host', html)
+        self.assertIn('ServerGroupAntiAffinityFilter',
+                      failed['filters']['reason'])
+        self.assertEqual([], failed['placement']['filters'])
+        (comparison,) = data['comparisons']
+        self.assertEqual([{'option': '[filter_scheduler] '
+                           'ram_weight_multiplier', 'baseline': '(default)',
+                           'run': '-1.0'}], comparison['options'])
+        metrics = {m['key']: m for m in comparison['metrics']}
+        self.assertEqual({'baseline': 4, 'run': 4, 'delta': 0},
+                         {k: metrics['instances_placed'][k]
+                          for k in ('baseline', 'run', 'delta')})
+        for key in ('latency.p50', 'latency.p90', 'latency.p99',
+                    'host_vcpu.stdev', 'no_valid_host.stage.filters'):
+            self.assertIn(key, metrics)
+
+    def test_json_format_prints_only_the_document(self):
+        text, html, _ = self.simulate('-f', 'json')
+        with open(self.report_json) as f:
+            self.assertEqual(json.load(f), json.loads(text))
+        self.assertIn('<h2 id="runs">', html)
 
     def test_bad_description_is_a_clear_error(self):
         with open(self.files['workload.yaml'], 'a') as f:
