@@ -26,7 +26,6 @@ from sqlalchemy import exc as sa_exc
 
 from scheduler.cmd import check_bus
 from scheduler.cmd import check_report
-from scheduler.cmd import outcome
 from scheduler.cmd import output
 from scheduler import host_cache
 from scheduler.db import api_reader
@@ -45,8 +44,9 @@ DESCRIPTION = (
     'report each check (API database, each cell, host states, Placement, '
     'message bus) with its result (Success, Warning, Failure) and '
     'details. Passwords are never shown; no database file is created. '
-    'Exit codes: 0 every check succeeded, 1 warnings only, 2 a check '
-    'failed; and as every command: ' + outcome.EXIT_CODES_HELP + '.')
+    'Exit codes (nova-status\'s): 0 every check succeeded, 1 warnings '
+    'only, 2 a check failed (or a bad argument or configuration file), '
+    '255 an unexpected error.')
 
 Out = Callable[[str], None]
 MakeClient = Callable[[cfg.ConfigOpts], client_mod.PlacementClient]
