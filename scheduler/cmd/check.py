@@ -24,6 +24,7 @@ from oslo_config import cfg
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from scheduler.cmd import config_loading
 from scheduler.cmd import check_bus
 from scheduler.cmd import check_report
 from scheduler.cmd import output
@@ -229,6 +230,7 @@ def _check_api(conf: cfg.ConfigOpts
 
 
 HOST_STATES = 'Host states'
+CONFIGURATION = 'Configuration'
 
 
 def _check_host_states(conf: cfg.ConfigOpts) -> check_report.CheckResult:
@@ -270,13 +272,22 @@ def _check_placement(conf: cfg.ConfigOpts, make_client: MakeClient
     return check.result()
 
 
+def _check_configuration(conf: cfg.ConfigOpts) -> check_report.CheckResult:
+    """What the service checks at start (validate-config's lines)."""
+    check = Check(CONFIGURATION)
+    check.info('files: ' + (', '.join(conf.config_file) or 'none'))
+    for problem in config_loading.validate(conf):
+        check.problem(problem)
+    return check.result()
+
+
 def check_all(conf: cfg.ConfigOpts,
               make_client: MakeClient = client_mod.PlacementClient,
               connect_broker: check_bus.Connect = check_bus.connect
               ) -> check_report.Report:
     """Every check, in order; nothing printed."""
     api, cells = _check_api(conf)
-    checks = [api]
+    checks = [_check_configuration(conf), api]
     if cells is None:
         not_built = Check(HOST_STATES)
         not_built.problem('not built: the API database could not be read')

@@ -66,12 +66,20 @@ def merge_global_arguments(args: argparse.Namespace) -> None:
 
 
 def load_for(args: argparse.Namespace, prog: str) -> cfg.ConfigOpts:
-    """The configuration named by the merged global arguments."""
+    """The configuration named by the merged global arguments.
+
+    A command's log lines go to standard error (unless a log file is
+    configured): standard output is the command's result, which
+    ``-f json`` makes a document a script parses.
+    """
     conf_args = [f'--config-file={p}' for p in args.config_files]
     conf_args += [f'--config-dir={p}' for p in args.config_dirs]
     if args.debug:
         conf_args.append('--debug')
-    return load(conf_args, prog)
+    conf = cfg.ConfigOpts()
+    logging.register_options(conf)
+    conf.set_default('use_stderr', True)
+    return load(conf_args, prog, conf)
 
 
 def load(argv: Sequence[str], prog: str,

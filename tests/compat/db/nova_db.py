@@ -201,11 +201,11 @@ class NovaDatabases(fixtures.Fixture):
             agg.add_host(host)
         return agg
 
-    def our_conf(self, **groups):
+    def our_conf(self, config_files=(), **groups):
         """Our ConfigOpts pointed at the same databases (as the reader)."""
         conf = cfg.ConfigOpts()
         conf_pkg.register_opts(conf)
-        conf([], default_config_files=[])
+        conf([], default_config_files=list(config_files))
         conf.set_override('connection', self.backend.url('api', reader=True),
                           'api_database')
         conf.set_override('connection', self.backend.url(

@@ -82,7 +82,9 @@ class ReadOnlyTest(MariaDBMixin, parity.ParityTestBase):
     def test_check_reports_grants_without_secrets(self):
         self.dbs.add_compute('cell1', 'cmp1')
         lines = []
-        code = check.run(self.dbs.our_conf(), out=lines.append,
+        code = check.run(self.dbs.our_conf(
+            config_files=[test_check.service_conf_file(self)]),
+            out=lines.append,
                          make_client=lambda conf: test_check.placement_ok(),
                          connect_broker=test_check.FakeBrokers())
         text = '\n'.join(lines)

@@ -87,7 +87,9 @@ class PostgreSQLReaderTest(testtools.TestCase):
 
     def test_check_reports_select_only_without_secrets(self):
         lines = []
-        code = check.run(self.dbs.conf(), out=lines.append,
+        code = check.run(self.dbs.conf(
+            config_files=[test_check.service_conf_file(self)]),
+            out=lines.append,
                          make_client=lambda conf: test_check.placement_ok(),
                          connect_broker=test_check.FakeBrokers())
         text = '\n'.join(lines)

@@ -6,6 +6,7 @@ import os
 import ssl
 import uuid as uuid_mod
 
+import fixtures
 import testtools
 import yaml
 
@@ -28,6 +29,16 @@ def placement_ok():
         fake_placement.FakeResponse(200, ROOT),
         fake_placement.FakeResponse(200, {'resource_providers': []})),
         retry_attempts=1)
+
+
+def service_conf_file(test):
+    """A nova.conf with what the Configuration check needs besides the
+    databases (which the tests set as overrides)."""
+    path = test.useFixture(fixtures.TempDir()).join('nova.conf')
+    with open(path, 'w') as f:
+        f.write('[placement]\nauth_type = admin_token\ntoken = t\n'
+                'endpoint_override = http://127.0.0.1:1/\n')
+    return path
 
 
 class FakeBrokers:
@@ -57,12 +68,13 @@ class CheckTestBase(testtools.TestCase):
         self.dbs.add_aggregate('a', ['h1'])
         self.lines = []
         self.brokers = FakeBrokers()
+        self.nova_conf = service_conf_file(self)
 
     def conf(self, **groups):
         """The fixture's configuration with oslo.messaging's options."""
         late = {group: groups.pop(group) for group in (
             'DEFAULT', 'oslo_messaging_rabbit') if group in groups}
-        conf = self.dbs.conf(**groups)
+        conf = self.dbs.conf(config_files=[self.nova_conf], **groups)
         check_bus.register_opts(conf)
         for group, values in late.items():
             for name, value in values.items():
@@ -113,16 +125,19 @@ class CheckTest(CheckTestBase):
         self.assertEqual({'result', 'checks'}, set(doc))
         self.assertEqual('Success', doc['result'])
         self.assertEqual(
-            ['API database', 'Cell 00000000-0000-0000-0000-000000000000'
+            ['Configuration', 'API database',
+             'Cell 00000000-0000-0000-0000-000000000000'
              '(cell0)', CELL1, f'Cell {uuid_mod.UUID(int=2)}(cell2)',
              'Host states', 'Placement', 'Message bus'],
             [c['check'] for c in doc['checks']])
+        self.assertEqual([f'files: {self.nova_conf}'],
+                         doc['checks'][0]['details'])
         for item in doc['checks']:
             self.assertEqual({'check', 'result', 'details'}, set(item))
             self.assertEqual('Success', item['result'])
             self.assertIsInstance(item['details'], list)
         self.assertIn('reachable, max microversion 1.39',
-                      doc['checks'][5]['details'])
+                      doc['checks'][6]['details'])
 
     def test_yaml_document_is_the_json_document(self):
         _, doc = self.run_json()
@@ -176,11 +191,16 @@ class CheckTest(CheckTestBase):
         self.assertNotIn(fake_placement.CANARY, text)
 
     def test_missing_api_connection(self):
-        conf = self.dbs.conf()
+        conf = self.dbs.conf(config_files=[self.nova_conf])
         conf.clear_override('connection', 'api_database')
         code, doc = self.run_json(conf=conf)
         self.assertEqual(outcome.FAILURE, code)
-        api, host_states = doc['checks'][:2]
+        configuration, api, host_states = doc['checks'][:3]
+        # The service would refuse to start, and says the same.
+        self.assertEqual(
+            ['ERROR: [api_database] connection is not set: the host states '
+             "are read from nova's databases"],
+            configuration['details'][1:])
         self.assertEqual({'check': 'API database', 'result': 'Failure',
                           'details': ['ERROR: [api_database]connection is '
                                       'not set']}, api)
@@ -188,7 +208,7 @@ class CheckTest(CheckTestBase):
         self.assertEqual('Failure', host_states['result'])
         # Placement and the message bus are checked all the same.
         self.assertEqual(['Placement', 'Message bus'],
-                         [c['check'] for c in doc['checks'][2:]])
+                         [c['check'] for c in doc['checks'][3:]])
 
 
 class MissingSQLiteFileTest(CheckTestBase):

@@ -158,10 +158,10 @@ class FakeNovaDatabases(fixtures.Fixture):
                     aggregate_id=agg_id, key=key, value=value))
         return agg_id
 
-    def conf(self, **groups):
+    def conf(self, config_files=(), **groups):
         conf = cfg.ConfigOpts()
         conf_pkg.register_opts(conf)
-        conf([], default_config_files=[])
+        conf([], default_config_files=list(config_files))
         conf.set_override('connection', self.api_url, 'api_database')
         conf.set_override('connection', self.cell_url(self.cell_names[0]),
                           'database')
