@@ -97,12 +97,19 @@ class ServiceRun:
         server_mod.set_lib_defaults()
         self.transport = oslo_messaging.get_rpc_transport(
             conf, url=TRANSPORT_URL)
+        # Decision notifications, if the configuration enables them, stay
+        # in the process too: never on the production bus.
+        self.notification_transport = (
+            oslo_messaging.get_notification_transport(
+                conf, url=TRANSPORT_URL))
         try:
             self.service = service_mod.create_service(
-                conf, self.transport, hosts=hosts)
+                conf, self.transport, hosts=hosts,
+                notification_transport=self.notification_transport)
             self.client = rpc_client.SchedulerClient(conf, self.transport)
         except Exception:
             self.transport.cleanup()
+            self.notification_transport.cleanup()
             raise
         self._seen = _no_valid_host_counts(self.service.metrics)
         self._decisions = _DecisionCapture()
@@ -122,6 +129,7 @@ class ServiceRun:
             self.service.wait()
         finally:
             self.transport.cleanup()
+            self.notification_transport.cleanup()
             self._decision_log.setLevel(self._decision_level)
             self._decision_log.removeFilter(self._decisions)
 
