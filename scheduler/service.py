@@ -24,12 +24,18 @@ minus up to 20 seconds kept for cleanup (bounded by
 an aborted request fails at its next Placement call and releases what it
 claimed, and claims of requests still running at the end of the cleanup
 time are released for them. ``reset()`` (SIGHUP) reloads the host cache.
+The message bus is never waited for when nothing depends on it: a server
+that never connected is not waited for at all, one that did gets
+``BUS_STOP_TIMEOUT`` seconds to stop taking messages and as many to close
+its connection (``scheduler.rpc.server.ServerStop``), so a broker that is
+down cannot hold a stop for ``graceful_shutdown_timeout``.
 """
 
 from collections.abc import Sequence
 import logging
 import random
 import threading
+import time
 from typing import Any, cast
 
 from oslo_config import cfg
@@ -104,6 +110,8 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
         self._started = False
         self._stopping = False
         self._stopped = threading.Event()
+        # Set once the server's start() returned: it reached the broker.
+        self._listening = threading.Event()
 
     @property
     def stopping(self) -> bool:
@@ -119,7 +127,10 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
             # Releases journaled by an earlier run are retried too.
             self.releases.start()
             self._serve_metrics()
-            self._server.start()
+        # Outside the lock, so that stop() never waits for it: with the
+        # broker unreachable, oslo.messaging's start() retries forever.
+        self._server.start()
+        self._listening.set()
         LOG.info('hardened-scheduler serving topic %(topic)s as server '
                  '%(server)s',
                  {'topic': self.conf.hardened_scheduler.rpc_topic,
@@ -133,10 +144,7 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
             started = self._started
         try:
             if started:
-                self._server.stop()
-                idle = self._drain() if graceful else self._abort(0.0)
-                if idle:
-                    self._server.wait()
+                self._stop_serving(graceful)
         finally:
             self.hosts.stop()
             self.releases.stop()
@@ -161,8 +169,37 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
                       ' %(error)s', {'addr': server.address,
                                      'port': server.port, 'error': exc})
 
-    def _drain(self) -> bool:
+    def _stop_serving(self, graceful: bool) -> None:
+        """Stop taking messages, drain (or abort), close the connection.
+        """
+        began = time.monotonic()
+        rpc = server_mod.ServerStop(self._server)
+        rpc.begin()
+        if not self._listening.is_set():
+            # Never connected: nothing was received, nothing to wait for.
+            LOG.info('Stopping: the RPC server never reached the message '
+                     'bus; not waiting for it')
+        elif not rpc.stopped(server_mod.BUS_STOP_TIMEOUT):
+            LOG.warning('Stopping: the RPC server did not stop taking '
+                        'messages within %(secs).1f s (message bus '
+                        'unreachable?); draining without it',
+                        {'secs': server_mod.BUS_STOP_TIMEOUT})
+        idle = (self._drain(time.monotonic() - began) if graceful
+                else self._abort(0.0))
+        # With requests still running, wait() would wait for them: skip
+        # it, as before. Otherwise close, within a bound.
+        if not idle or not self._listening.is_set():
+            return
+        if not (rpc.stopped(0.0)
+                and rpc.close(server_mod.BUS_STOP_TIMEOUT)):
+            LOG.warning('Stopping without closing the RPC server\'s '
+                        'connection: the message bus does not answer')
+
+    def _drain(self, spent: float = 0.0) -> bool:
+        """Wait for the requests in flight, ``spent`` s of the budget
+        already gone (waiting for the server to stop taking messages)."""
         wait_for, reserve = drain_budget(self.conf)
+        wait_for = max(0.0, wait_for - spent)
         count = self.inflight.count()
         if count:
             LOG.info('Stopping: waiting up to %(wait).0f s for %(n)d '

@@ -7,10 +7,15 @@ is the shared topic queue, the per-host server queue and the topic's
 fanout exchange, which carries the casts. The server here is
 oslo.messaging's own RPCServer with the default (threading) executor,
 sized by ``[DEFAULT] executor_thread_pool_size``, and our dispatcher.
+
+``ServerStop`` stops that server without ever waiting for the broker
+longer than the caller chooses (see there).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import importlib
+import logging
+import threading
 from typing import Any
 
 from oslo_config import cfg
@@ -22,7 +27,13 @@ from scheduler import pending_releases
 from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import replies as replies_mod
 
+LOG = logging.getLogger(__name__)
 NOVA_EXCHANGE = 'nova'
+# How long a stop waits for the server to stop taking messages, and then
+# to close its connection, when nothing depends on it any more. Against a
+# reachable broker each takes about a second (the listener sees the stop
+# at its next poll); against an unreachable one they may never end.
+BUS_STOP_TIMEOUT = 5.0
 
 
 def set_lib_defaults() -> None:
@@ -86,3 +97,58 @@ def create_server(conf: cfg.ConfigOpts, transport: Any,
     # No executor argument: oslo.messaging picks threading (eventlet is
     # refused in this process).
     return rpc_server.RPCServer(transport, target(conf), dispatcher)
+
+
+class ServerStop:
+    """Stops an oslo.messaging RPC server on threads of its own.
+
+    The server's ``stop()`` (stop taking messages) and ``wait()`` (finish
+    the messages taken, close the connection) depend on the broker: with
+    RabbitMQ unreachable since start-up, the driver retries connecting
+    forever, so ``start()`` never returns and ``stop()``, ordered after
+    it, never begins. Run here on daemon threads, they keep going after
+    the caller gives up on them, and never keep the process alive.
+    """
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self._stopped: threading.Event | None = None
+        self._closed: threading.Event | None = None
+
+    def begin(self) -> threading.Event:
+        """Ask the server to stop taking messages; returns at once with
+        the event set when it stopped."""
+        if self._stopped is None:
+            self._stopped = _in_background('rpc-server-stop',
+                                           self._server.stop)
+        return self._stopped
+
+    def stopped(self, timeout: float) -> bool:
+        """Whether the server stopped taking messages (waits up to
+        ``timeout`` s)."""
+        return self.begin().wait(max(0.0, timeout))
+
+    def close(self, timeout: float) -> bool:
+        """Let the server finish the messages it took and close its
+        connection; whether it did within ``timeout`` s. Only once
+        nothing is in flight: this waits for every message taken."""
+        if self._closed is None:
+            # oslo.messaging's wait() itself waits for stop() to end.
+            self._closed = _in_background('rpc-server-close',
+                                          self._server.wait)
+        return self._closed.wait(max(0.0, timeout))
+
+
+def _in_background(name: str, call: Callable[[], object]) -> threading.Event:
+    """Run ``call`` on a daemon thread; the event is set when it ends."""
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            call()
+        except Exception:
+            LOG.exception('Stopping the RPC server failed (%s)', name)
+        finally:
+            done.set()
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return done

@@ -78,13 +78,15 @@ class WorkerService(oslo_service.ServiceBase):  # type: ignore[misc]
         with self._lock:
             if self._stopping or self._service is not None:
                 return
-            self._service = self._build(self.conf)
-            self._service.worker_index = self.worker_index
-            self._service.start()
-            self._reload_thread = threading.Thread(
-                target=self._reloads.serve, name='sighup-reload',
-                daemon=True)
-            self._reload_thread.start()
+            svc = self._service = self._build(self.conf)
+            svc.worker_index = self.worker_index
+        # Outside the lock, which stop() takes: with the message bus
+        # unreachable, starting never returns (oslo.messaging retries
+        # connecting forever) and SIGTERM must still stop the worker.
+        svc.start()
+        self._reload_thread = threading.Thread(
+            target=self._reloads.serve, name='sighup-reload', daemon=True)
+        self._reload_thread.start()
 
     def stop(self, graceful: bool = True) -> None:
         with self._lock:

@@ -42,16 +42,22 @@ def binary():
 class ServiceProcess(fixtures.Fixture):
     """``command`` None: service_main with ``hosts`` (file-backed cache);
     otherwise that command (e.g. ``binary()``), ready when it answers.
+
+    ``transport_url``: the service's broker when not RabbitMQ itself
+    (e.g. a proxy; the test's client still uses RabbitMQ); ``wait``
+    False: return once started, without waiting for an answer.
     """
 
     def __init__(self, placement, hosts=(), workers=1, extra_config='',
-                 command=None):
+                 command=None, transport_url=RABBIT_URL, wait=True):
         super().__init__()
         self.placement = placement
         self.hosts = list(hosts)
         self.workers = workers
         self.extra_config = extra_config
         self.command = command
+        self.transport_url = transport_url
+        self.wait = wait
 
     def _setUp(self):
         run = uuid.uuid4().hex[:12]
@@ -66,7 +72,7 @@ class ServiceProcess(fixtures.Fixture):
         self.conf_path = os.path.join(self.dir, 'nova.conf')
         with open(self.conf_path, 'w') as f:
             f.write(
-                f'[DEFAULT]\ntransport_url = {RABBIT_URL}\n'
+                f'[DEFAULT]\ntransport_url = {self.transport_url}\n'
                 f'control_exchange = {self.exchange}\n'
                 f'host = hs-{run}\nlog_file = {self.log_path}\n'
                 'graceful_shutdown_timeout = 90\n'
@@ -87,6 +93,8 @@ class ServiceProcess(fixtures.Fixture):
             cwd=REPO_ROOT, env=env, stdout=self.output,
             stderr=subprocess.STDOUT)
         self.addCleanup(self.stop)
+        if not self.wait:
+            return
         self.transport = self.client_transport()
         self.addCleanup(self.transport.cleanup)
         self.wait_ready()
@@ -96,7 +104,7 @@ class ServiceProcess(fixtures.Fixture):
         conf(args=[], default_config_files=[self.conf_path])
         server_mod.register_opts(conf)
         return oslo_messaging.get_rpc_transport(
-            conf, allowed_remote_exmods=nova_client.nova_rpc
+            conf, url=RABBIT_URL, allowed_remote_exmods=nova_client.nova_rpc
             .get_allowed_exmods())
 
     def client(self, **kwargs):

@@ -1,8 +1,10 @@
 """The service's life: start, drain on stop, reload on reset."""
 
 import threading
+import time
 from unittest import mock
 
+import fixtures
 from oslo_config import cfg
 import oslo_messaging
 from oslo_service import opts as service_opts
@@ -42,6 +44,25 @@ class FakeServer:
 
     def wait(self):
         self.events.append('wait')
+
+
+class UnreachableBusServer(FakeServer):
+    """oslo.messaging's server against a broker that does not answer:
+    start() retries connecting (blocks), stop() waits for start()."""
+
+    def __init__(self, connected=False):
+        super().__init__()
+        self.connected = connected
+        self.bus_back = threading.Event()
+
+    def start(self):
+        super().start()
+        if not self.connected:
+            self.bus_back.wait(60)
+
+    def stop(self):
+        super().stop()
+        self.bus_back.wait(60)
 
 
 class DrainBudgetTest(testtools.TestCase):
@@ -133,6 +154,36 @@ class ServiceTest(testtools.TestCase):
         self.assertIn(('delete', C1, None), self.client.calls)
         self.assertTrue(self.cache.stopped)
 
+    def test_stop_while_the_bus_was_never_reached(self):
+        # start() never returned: nothing received, nothing waited for.
+        self.server = UnreachableBusServer()
+        svc = self.service()
+        starter = threading.Thread(target=svc.start, daemon=True)
+        starter.start()
+        self.addCleanup(starter.join, 60)
+        self.addCleanup(self.server.bus_back.set)
+        wait_for_event(lambda: 'start' in self.server.events)
+        began = time.monotonic()
+        svc.stop()
+        svc.wait()
+        self.assertLess(time.monotonic() - began, 3)
+        self.assertTrue(self.cache.stopped)
+        self.assertNotIn('wait', self.server.events)
+
+    def test_stop_when_the_bus_went_away(self):
+        # Connected, then the listener cannot stop: bounded waits only.
+        self.server = UnreachableBusServer(connected=True)
+        self.addCleanup(self.server.bus_back.set)
+        self.useFixture(fixtures.MockPatch(
+            'scheduler.rpc.server.BUS_STOP_TIMEOUT', 0.2))
+        svc = self.service()
+        svc.start()
+        began = time.monotonic()
+        svc.stop()
+        self.assertLess(time.monotonic() - began, 3)
+        self.assertTrue(self.cache.stopped)
+        self.assertNotIn('wait', self.server.events)
+
     def test_requests_after_stop_are_refused(self):
         svc = self.service()
         svc.start()
@@ -175,3 +226,11 @@ class CreateServiceCollaboratorsTest(testtools.TestCase):
 
     def test_neutron_default_built_by_the_manager(self):
         self.assertIsNone(self.build()['neutron'])
+
+
+def wait_for_event(predicate, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out')
+        time.sleep(0.01)

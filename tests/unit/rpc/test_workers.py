@@ -1,6 +1,7 @@
 """Worker processes: how many, built after the fork, SIGHUP in place."""
 
 import os
+import threading
 from unittest import mock
 
 import fixtures
@@ -66,6 +67,33 @@ class WorkerServiceTest(testtools.TestCase):
         self.worker.wait()
         self.assertEqual(['start', 'reset', ('stop', True)],
                          self.built[0].events)
+
+    def test_stop_while_start_never_returns(self):
+        # The message bus unreachable: the service's start() blocks, and
+        # SIGTERM (stop) must not wait for it.
+        self.starting, self.unblock = threading.Event(), threading.Event()
+        self.worker = workers.WorkerService(self.conf, self.build_blocking)
+        starter = threading.Thread(target=self.worker.start, daemon=True)
+        starter.start()
+        self.addCleanup(starter.join, 60)
+        self.addCleanup(self.unblock.set)
+        self.assertTrue(self.starting.wait(30))
+        stopper = threading.Thread(target=self.worker.stop, daemon=True)
+        stopper.start()
+        stopper.join(30)
+        self.assertFalse(stopper.is_alive())
+        self.worker.wait()
+        self.assertEqual(['start', ('stop', True)], self.built[0].events)
+
+    def build_blocking(self, conf):
+        svc = self.build(conf)
+
+        def start():
+            svc.events.append('start')
+            self.starting.set()
+            self.unblock.wait(60)
+        svc.start = start
+        return svc
 
     def test_stopped_before_start_builds_nothing(self):
         self.worker.stop()
