@@ -14,7 +14,6 @@ import copy
 import functools
 import random
 import time
-import types
 from typing import Any, TypeVar
 
 from keystoneauth1 import exceptions as ks_exc
@@ -241,7 +240,7 @@ class PlacementClient:
         if resp.status_code != 200:
             raise self._unexpected(call, resp)
         try:
-            requests, summaries = candidates_body.decode(resp.content)
+            body = candidates_body.decode(resp.content)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             LOG.warning('Placement %(call)s answered a malformed body: '
                         '%(why)s [%(req)s]', {'call': call, 'why': exc,
@@ -249,9 +248,10 @@ class PlacementClient:
             raise errors.PlacementRequestError(
                 call, resp.status_code, None, 'malformed body') from None
         return results.CandidateSet(
-            allocation_requests=requests,
-            provider_summaries=types.MappingProxyType(summaries),
-            version=CANDIDATES_VERSION, limit=query.limit)
+            allocation_requests=body.requests,
+            provider_summaries=body.summaries,
+            version=CANDIDATES_VERSION, limit=query.limit,
+            allocations=body.allocations)
 
     def _read_consumer(self, consumer_uuid: str,
                        global_request_id: str | None) -> (

@@ -35,6 +35,10 @@ class CandidateSet:
         default_factory=lambda: EMPTY)
     version: str = '1.36'
     limit: int | None = None
+    # Per allocation request, its allocations map (provider uuid ->
+    # allocation): the providers it allocates from. Empty when not given:
+    # then read from the requests themselves.
+    allocations: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def truncated(self) -> bool:
