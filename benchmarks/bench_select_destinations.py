@@ -5,7 +5,11 @@ schedulers see the same cloud and get the same requests, alternately.
 Every HTTP exchange with Placement is timed at keystoneauth's Session, so
 "scheduler-side" time is end-to-end minus Placement HTTP for each side.
 After every request its allocations are deleted, so each request sees the
-same empty cloud.
+same cloud: hosts running 2-8 instances each (several projects), in
+aggregates (racks, availability zones, ssd=true) that the request's flavor
+asks for. nova runs as in production: track_instance_changes = True and
+every host's instance list synced by the casts nova-compute sends
+(compute_sync.py); --unsynced gives the earlier, unfair baseline.
 
 Run: tox -e bench  (or: python benchmarks/bench_select_destinations.py
 --sizes 100,1000 --requests 10)
@@ -41,6 +45,9 @@ from nova.scheduler import manager as nova_manager  # noqa: E402
 nova_objects.register_all()
 from oslo_config import cfg  # noqa: E402
 from oslo_serialization import jsonutils  # noqa: E402
+
+from benchmarks import cloud_rows  # noqa: E402
+from benchmarks import compute_sync  # noqa: E402
 
 from scheduler.codec import request_spec as spec_codec  # noqa: E402
 from scheduler import conf as conf_pkg  # noqa: E402
@@ -111,6 +118,13 @@ def _counted_read_deltas(self, *args, **kwargs):
 loader_mod.Loader.read_deltas = _counted_read_deltas
 SERIALIZER = nova_rpc.RequestContextSerializer(
     nova_base.NovaObjectSerializer())
+# Both schedulers: nova 34's default filters plus the one that reads the
+# aggregates' metadata, which the benchmark's flavor asks for.
+ENABLED_FILTERS = ('ComputeFilter', 'ComputeCapabilitiesFilter',
+                   'ImagePropertiesFilter', 'ServerGroupAntiAffinityFilter',
+                   'ServerGroupAffinityFilter',
+                   'AggregateInstanceExtraSpecsFilter')
+EXTRA_SPECS = {'aggregate_instance_extra_specs:ssd': 'true'}
 
 
 def nova_spec(ctx, vcpus=1, ram=2048, disk=20):
@@ -118,7 +132,7 @@ def nova_spec(ctx, vcpus=1, ram=2048, disk=20):
         ctx, flavor=nova_objects.Flavor(
             id=1, flavorid='1', name='m1.small', vcpus=vcpus,
             memory_mb=ram, root_gb=disk, ephemeral_gb=0, swap=0,
-            extra_specs={}),
+            extra_specs=dict(EXTRA_SPECS)),
         image=nova_objects.ImageMeta(
             properties=nova_objects.ImageMetaProps()),
         project_id='bench-project', user_id='bench-user', num_instances=1,
@@ -129,9 +143,13 @@ def nova_spec(ctx, vcpus=1, ram=2048, disk=20):
         instance_uuid=str(uuid.uuid4()))
 
 
-def configure_nova(endpoint):
+def configure_nova(endpoint, track_instance_changes=True):
     conf = nova_cloud.NOVA_CONF
     conf.set_override('service_down_time', 86400)
+    conf.set_override('enabled_filters', list(ENABLED_FILTERS),
+                      'filter_scheduler')
+    conf.set_override('track_instance_changes', track_instance_changes,
+                      'filter_scheduler')
     conf.set_override('auth_type', 'admin_token', 'placement')
     ks_loading.load_auth_from_conf_options(conf, 'placement')
     conf.set_override('endpoint', endpoint, 'placement')
@@ -143,6 +161,9 @@ def our_conf(workdir, endpoint, api_url, cell_url):
     path = os.path.join(workdir, 'hardened.conf')
     with open(path, 'w') as f:
         f.write(f'[DEFAULT]\nservice_down_time = 86400\n'
+                f'[filter_scheduler]\n'
+                f'enabled_filters = {",".join(ENABLED_FILTERS)}\n'
+                f'track_instance_changes = True\n'
                 f'[api_database]\nconnection = {api_url}\n'
                 f'[database]\nconnection = {cell_url}\n'
                 f'[placement]\nauth_type = admin_token\n'
@@ -212,7 +233,7 @@ def load_cache(conf):
 
 
 def run_size(size, cloud, conf, admin, requests, instance_counts,
-             profiler=None, fresh_reads=0):
+             profiler=None, fresh_reads=0, sync=True):
     cloud.grow_to(size)
     conf.set_override('max_placement_results', size, 'scheduler')
     nova_cloud.NOVA_CONF.set_override('max_placement_results', size,
@@ -222,10 +243,23 @@ def run_size(size, cloud, conf, admin, requests, instance_counts,
         conf, placement=placement_client.PlacementClient(conf),
         hosts=cache, rng=random.Random(0))
     theirs = nova_manager.SchedulerManager()
+    compute_sync.wait_for_nova_init()
+    hosts = [cloud_rows.host_name(i) for i in range(size)]
+    if sync:
+        started = time.perf_counter()
+        casts, synced, known = compute_sync.send(
+            hosts, theirs, compute_sync.our_endpoint(conf, ours, cache))
+        print(f'{size:5d} computes synced: {casts} casts to each scheduler '
+              f'in {time.perf_counter() - started:.1f} s; nova: {synced}/'
+              f'{size} hosts synced ({known} known), ours: '
+              f'{len(cache.pending_hosts)} hosts to re-read; '
+              f'{cloud.instances} instances, {len(cloud.aggregates)} '
+              'aggregates', flush=True)
     nctx = nova_context.get_admin_context()
     rows = []
     for instances in instance_counts:
         samples = {'nova': [], 'ours': []}
+        compute_sync.per_host_queries[0] = 0
         for n in range(requests + 2):
             spec = nova_spec(nctx)
             wire = json.loads(jsonutils.dumps(
@@ -252,6 +286,9 @@ def run_size(size, cloud, conf, admin, requests, instance_counts,
                 if n >= 2:  # two warm-up rounds
                     samples[side].append(sample)
         rows.append(summarize(size, instances, samples, bytes_per_host))
+        rows[-1]['nova_host_queries'] = (
+            compute_sync.per_host_queries[0] / (requests + 2))
+        rows[-1]['synced'] = sync
         print_row(rows[-1])
     if fresh_reads:
         alone = fresh_alone(cache, cloud, fresh_reads)
@@ -312,6 +349,9 @@ def print_row(r):
           f"{r['ours_fresh_rows']:5.0f} "
           f"{r['ours_lookup_ms']:9.3f} | {r['ours_sched_unfresh_ms']:6.1f}",
           flush=True)
+    if 'nova_host_queries' in r:
+        print(f"{'':10s} nova: {r['nova_host_queries']:.0f} per-host "
+              'InstanceList queries per request', flush=True)
 
 
 def main(argv=None):
@@ -328,6 +368,10 @@ def main(argv=None):
     parser.add_argument('--fresh-reads', type=int, default=20, metavar='N',
                         help='after each size, time N freshness reads '
                         'alone per cloud state (0: skip)')
+    parser.add_argument('--unsynced', action='store_true',
+                        help="the earlier baseline: nova's HostManager "
+                        'never told the instance lists '
+                        '(track_instance_changes = False, no casts)')
     parser.add_argument('--profile', type=int, metavar='N',
                         help='profile our side (this thread only) and '
                         'print the N most expensive functions')
@@ -341,7 +385,8 @@ def main(argv=None):
         placement = embedded_placement.EmbeddedPlacement().start()
         try:
             admin = placement_admin.Admin(placement.endpoint)
-            configure_nova(placement.endpoint)
+            configure_nova(placement.endpoint,
+                           track_instance_changes=not args.unsynced)
             conf = our_conf(workdir, placement.endpoint, api_url, cell_url)
             cloud = nova_cloud.Cloud(api_url, cell_url, admin)
             print('Medians in ms; ratio = ours / nova; "sched" excludes '
@@ -352,7 +397,8 @@ def main(argv=None):
             rows = []
             for size in sizes:
                 rows += run_size(size, cloud, conf, admin, args.requests,
-                                 counts, profiler, args.fresh_reads)
+                                 counts, profiler, args.fresh_reads,
+                                 sync=not args.unsynced)
         finally:
             placement.stop()
     if profiler is not None:

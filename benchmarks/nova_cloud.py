@@ -63,16 +63,27 @@ class Cloud:
         self.cell = sa.create_engine(cell_url)
         self.admin = admin
         self.count = 0
+        self.instances = 0
+        self.aggregates = {}  # name: id
         with self.api.connect() as conn:
             self.cell1_id = conn.execute(sa.text(
                 'SELECT id FROM cell_mappings WHERE uuid = :u'),
                 {'u': CELL1}).scalar_one()
 
     def grow_to(self, total):
-        """Add compute nodes until there are ``total``."""
+        """Add compute hosts until there are ``total``.
+
+        Each with its service, compute node, host mapping, resource
+        provider (in its aggregates, as nova-api mirrors them into
+        Placement), aggregate memberships (``cloud_rows.host_aggregates``)
+        and the instances it runs (``cloud_rows.host_instances``: rows in
+        the cell database, allocations in Placement, usage in its compute
+        node).
+        """
         now = datetime.datetime.utcnow()
         start = self.count
-        names = [cloud_rows.host_name(i) for i in range(start, total)]
+        indexes = range(start, total)
+        names = [cloud_rows.host_name(i) for i in indexes]
         rps = [cloud_rows.provider_uuid(n) for n in names]
         with self.cell.begin() as conn:
             conn.execute(sa.insert(main_models.Service.__table__),
@@ -81,18 +92,62 @@ class Cloud:
                 "SELECT host, id FROM services WHERE binary = "
                 "'nova-compute'")).all())
             conn.execute(sa.insert(main_models.ComputeNode.__table__), [
-                cloud_rows.compute_row(n, rp, ids[n], now)
-                for n, rp in zip(names, rps, strict=True)])
+                cloud_rows.compute_row(n, rp, ids[n], now, index=i)
+                for i, n, rp in zip(indexes, names, rps, strict=True)])
+            instances, extra, caches = [], [], []
+            for i in indexes:
+                rows = cloud_rows.instance_rows(i, now)
+                instances += rows[0]
+                extra += rows[1]
+                caches += rows[2]
+            conn.execute(sa.insert(main_models.Instance.__table__),
+                         instances)
+            conn.execute(sa.insert(main_models.InstanceExtra.__table__),
+                         extra)
+            conn.execute(sa.insert(main_models.InstanceInfoCache.__table__),
+                         caches)
         self.stamp_heartbeats(now)
         with self.api.begin() as conn:
             conn.execute(sa.insert(api_models.HostMapping.__table__), [
                 {'host': n, 'cell_id': self.cell1_id, 'created_at': now}
                 for n in names])
-        for n, rp in zip(names, rps, strict=True):
+            self._add_to_aggregates(conn, indexes, now)
+        for i, n, rp in zip(indexes, names, rps, strict=True):
             self.admin.create_provider(
                 rp, n, cloud_rows.inventory(),
-                traits=list(cloud_rows.TRAITS))
+                traits=list(cloud_rows.TRAITS),
+                aggregates=[cloud_rows.aggregate_uuid(a)
+                            for a in cloud_rows.host_aggregates(i)])
+        self.instances += len(instances)
+        # The running instances' allocations, many consumers per call.
+        batch = {}
+        for i in indexes:
+            batch.update(cloud_rows.instance_allocation(i))
+            if len(batch) >= 500 or i == total - 1:
+                self.admin.call('POST', '/allocations', batch)
+                batch = {}
         self.count = total
+
+    def _add_to_aggregates(self, conn, indexes, now):
+        """Aggregate rows (created when first needed) and memberships."""
+        members = []
+        for i in indexes:
+            for name in cloud_rows.host_aggregates(i):
+                if name not in self.aggregates:
+                    agg_id = conn.execute(sa.insert(
+                        api_models.Aggregate.__table__).values(
+                        uuid=cloud_rows.aggregate_uuid(name), name=name,
+                        created_at=now)).inserted_primary_key[0]
+                    conn.execute(
+                        sa.insert(api_models.AggregateMetadata.__table__),
+                        [{'aggregate_id': agg_id, 'key': k, 'value': v,
+                          'created_at': now} for k, v in
+                         cloud_rows.aggregate_metadata(name).items()])
+                    self.aggregates[name] = agg_id
+                members.append({'aggregate_id': self.aggregates[name],
+                                'host': cloud_rows.host_name(i),
+                                'created_at': now})
+        conn.execute(sa.insert(api_models.AggregateHost.__table__), members)
 
     def stamp_heartbeats(self, now):
         """Stamp every row as a live cloud has it at ``now``.
