@@ -54,8 +54,9 @@ def candidate_hosts(spec: request_spec.RequestSpec,
     # that are compute nodes become hosts, so "missing" is not an error,
     # except for nodes we know but left out for bad data. With a source,
     # "unknown" means a provider that has no compute node row.
-    incomplete = sum(1 for rp in found.providers
-                     if rp in snapshot.incomplete_nodes)
+    left_out = snapshot.incomplete_nodes
+    incomplete = (sum(map(left_out.__contains__, found.providers))
+                  if left_out else 0)
     recorder.lose_hosts('with incomplete compute node data', incomplete)
     if not hosts:
         recorder.lose_hosts('unknown to the scheduler', missing - incomplete)

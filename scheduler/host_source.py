@@ -17,6 +17,7 @@ source that only has that.
 
 from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
+import itertools
 import threading
 import types
 from typing import Protocol
@@ -52,15 +53,12 @@ class HostSnapshot:
     def by_uuids(self, uuids: Iterable[str]
                  ) -> tuple[list[host_state.HostState], int]:
         """Hosts for these provider uuids, and how many were unknown."""
-        found: list[host_state.HostState] = []
-        missing = 0
-        for uuid in uuids:
-            state = self.hosts.get(uuid)
-            if state is None:
-                missing += 1
-            else:
-                found.append(state)
-        return found, missing
+        # Looked up at C speed: this runs for every candidate.
+        states = list(map(self.hosts.get, uuids))
+        missing = states.count(None)
+        if missing:
+            return [s for s in states if s is not None], missing
+        return states, 0  # type: ignore[return-value]
 
     def in_cells(self, cell_uuids: frozenset[str] | None
                  ) -> list[host_state.HostState]:
@@ -81,8 +79,9 @@ class HostSnapshot:
 
     def unknown(self, uuids: Iterable[str]) -> list[str]:
         """The uuids that are neither hosts nor left-out nodes here."""
-        return [u for u in uuids
-                if u not in self.hosts and u not in self.incomplete_nodes]
+        return list(itertools.filterfalse(
+            self.incomplete_nodes.__contains__, itertools.filterfalse(
+                self.hosts.__contains__, uuids)))
 
     def find_nodes(self, host: str | None, node: str | None
                    ) -> list[str]:

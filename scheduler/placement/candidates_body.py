@@ -27,10 +27,7 @@ _RESOURCES = operator.itemgetter('resources')
 # them set to anything but a map or a list (null included) is not.
 _NO_MAP: Mapping[str, Any] = {}
 _NO_LIST: list[Any] = []
-_SUMMARY_RESOURCES = operator.methodcaller('get', 'resources', _NO_MAP)
-_SUMMARY_TRAITS = operator.methodcaller('get', 'traits', _NO_LIST)
 _DICT = frozenset({dict})
-_LIST = frozenset({list})
 _INT = frozenset({int})
 _chain = itertools.chain.from_iterable
 
@@ -114,16 +111,14 @@ def decode(content: bytes) -> Body:
                 not _INT.issuperset(map(type, _chain(map(
                     dict.values, resources))))):
             raise TypeError('an allocation has malformed resources')
-        values = summaries.values()
-        if not _DICT.issuperset(map(type, values)) or (
-                not _DICT.issuperset(map(type, map(
-                    _SUMMARY_RESOURCES, values)))) or (
-                not _LIST.issuperset(map(type, map(
-                    _SUMMARY_TRAITS, values)))):
-            raise TypeError('a provider summary is malformed')
+        for summary in summaries.values():
+            if type(summary) is not dict or type(summary.get(
+                    'resources', _NO_MAP)) is not dict or type(
+                    summary.get('traits', _NO_LIST)) is not list:
+                raise TypeError('a provider summary is malformed')
         providers = tuple(summaries)
         # Freed here, while the collector cannot walk them.
-        del data, summaries, values, resources
+        del data, summaries, resources
         return Body(tuple(requests), allocations, providers,
                     Summaries(providers, content))
     finally:

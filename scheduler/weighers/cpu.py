@@ -1,5 +1,7 @@
 """CPUWeigher: prefer hosts with more free vCPUs (spread) by default."""
 
+from collections.abc import Sequence
+
 from scheduler import host_state
 from scheduler import weighers
 from scheduler.objects import request_spec
@@ -12,3 +14,9 @@ class CPUWeigher(weighers.BaseWeigher):
     def weigh(self, host: host_state.HostState,
               spec: request_spec.RequestSpec) -> float:
         return host.vcpus_total * host.cpu_allocation_ratio - host.vcpus_used
+
+    def weigh_many(self, hosts: Sequence[host_state.HostState],
+                   spec: request_spec.RequestSpec) -> list[float]:
+        # weigh() of every host in one comprehension (no call per host).
+        return [h.vcpus_total * h.cpu_allocation_ratio - h.vcpus_used
+                for h in hosts]

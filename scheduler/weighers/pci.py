@@ -5,11 +5,15 @@ devices avoid PCI hosts and requests with them stack instead of
 fragmenting the hosts with the most devices.
 """
 
+from collections.abc import Sequence
+import operator
+
 from scheduler import host_state
 from scheduler import weighers
 from scheduler.objects import request_spec
 
 MAX_DEVS = 100
+_POOLS = operator.attrgetter('pci_pools')
 
 
 class PCIWeigher(weighers.BaseWeigher):
@@ -20,3 +24,10 @@ class PCIWeigher(weighers.BaseWeigher):
         pools = host.pci_pools
         free = sum(pool.count for pool in pools) if pools else 0
         return MAX_DEVS - min(free, MAX_DEVS - 1)
+
+    def weigh_many(self, hosts: Sequence[host_state.HostState],
+                   spec: request_spec.RequestSpec) -> list[float]:
+        # Most clouds have no PCI pools: every host then weighs MAX_DEVS.
+        if not any(map(_POOLS, hosts)):
+            return [MAX_DEVS] * len(hosts)
+        return super().weigh_many(hosts, spec)
