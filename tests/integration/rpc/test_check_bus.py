@@ -37,7 +37,8 @@ class MessageBusCheckTest(testtools.TestCase):
         self.dbs.add_compute('cell1', 'cmp1')
 
     def conf(self, transport_url=None):
-        conf = self.dbs.conf()
+        conf = self.dbs.conf(
+            config_files=[test_check.service_conf_file(self)])
         check_bus.register_opts(conf)
         if transport_url is not None:
             conf.set_override('transport_url', transport_url)
