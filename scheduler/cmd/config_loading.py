@@ -6,7 +6,9 @@ validate-config`` prints what it finds, so the two cannot disagree.
 """
 
 import argparse
+from collections.abc import Callable
 from collections.abc import Sequence
+import functools
 import re
 
 from keystoneauth1 import exceptions as ks_exc
@@ -157,17 +159,10 @@ def _policy_problems(conf: cfg.ConfigOpts) -> list[str]:
     return []
 
 
-def _filter_problems(conf: cfg.ConfigOpts) -> list[str]:
+def _plugin_problems(load: Callable[[cfg.ConfigOpts], object],
+                     conf: cfg.ConfigOpts) -> list[str]:
     try:
-        plugins.load_filters(conf)
-    except plugins.UnknownPluginError as exc:
-        return [str(exc)]
-    return []
-
-
-def _weigher_problems(conf: cfg.ConfigOpts) -> list[str]:
-    try:
-        plugins.load_weighers(conf)
+        load(conf)
     except plugins.UnknownPluginError as exc:
         return [str(exc)]
     return []
@@ -204,7 +199,10 @@ def validate(conf: cfg.ConfigOpts, builds_clients: bool = True
         problems.append('no configuration file found: pass --config-file '
                         f'(looked for {DEFAULT_FILES_TEXT})')
     problems += _value_problems(conf)
-    checks = [_filter_problems, _weigher_problems, _policy_problems]
+    checks: list[Callable[[cfg.ConfigOpts], list[str]]] = [
+        functools.partial(_plugin_problems, plugins.load_filters),
+        functools.partial(_plugin_problems, plugins.load_weighers),
+        _policy_problems]
     if builds_clients:
         checks = [_database_problems, _placement_problems, *checks]
     for check in checks:
