@@ -11,6 +11,11 @@ bookkeeping, Selections, the explanation and its log record.
 
 Run: python benchmarks/scheduler_side.py --hosts 1000 --instances 1
      [--requests 200] [--profile 30]
+
+Instructions per decision, whatever the machine's load: run it under
+``valgrind --tool=callgrind`` with ``--requests 20`` and with
+``--requests 0`` (set-up and warm-up only) and divide the difference of
+the two totals by 20.
 """
 
 import argparse
@@ -169,6 +174,10 @@ def main(argv=None):
 
     for _ in range(5):
         one()
+    if not args.requests:
+        # Set-up and warm-up only: the base that instruction counts of N
+        # requests (valgrind --tool=callgrind) are taken against.
+        return 0
     profiler = cProfile.Profile() if args.profile else None
     samples, cpu = [], []
     _Response.decoding = 0.0

@@ -1,16 +1,15 @@
 """Decoding Placement's allocation-candidates answer.
 
 The body lists every candidate host (~500 KB at 1,000 hosts) and is
-decoded on every request, so this reads only what scheduling reads:
+decoded on every request, so this keeps only what scheduling reads:
 the allocation requests (each is the body a claim PUTs, kept as
 Placement's dicts) with the providers each allocates from, and the
-providers Placement summarized (the summaries' contents are checked
-for shape, never copied). The checks run at C speed (``map`` over
-``operator`` getters, type sets) instead of a Python loop per field,
-and the cyclic collector is paused while the body's tens of thousands
-of containers are made (they hold no cycles; each collection it
-started there walked them, and at 1,000 hosts that was more than half
-the decode).
+uuids of the providers Placement summarized. The summaries (two thirds
+of the body) are checked for shape and dropped at once. The allocation
+checks run at C speed (``map`` over ``operator`` getters, type sets).
+The cyclic collector is paused while the body's tens of thousands of
+containers are made and the summaries freed: they hold no cycles, and
+at 1,000 hosts the collections they started cost more than the parse.
 """
 
 from collections.abc import Iterator, Mapping
