@@ -16,7 +16,9 @@ What each log tells (read after the run):
   allocation for <instance>. Got HTTP 409`` (a claim Placement refused:
   capacity taken since the candidates were read; nova tries the next
   host) and ``Unable to claim_resources because ...; retrying``
-  (a provider generation conflict, retried after a random sleep).
+  (a provider generation conflict, retried after a random sleep), and
+  ``Got no allocation candidates from the Placement API`` (INFO, with
+  the request id in its context prefix).
 """
 
 import json
@@ -214,6 +216,14 @@ _FAILED_SAVE = re.compile(r'Failed to save allocation for ([0-9a-f-]{36})\. '
 _RETRY = re.compile(r'Unable to claim_resources because .*?consumer '
                     r'([0-9a-f-]{36}); retrying')
 _OUT_OF_RETRIES = 'Failed scheduler client operation claim_resources'
+_NO_CANDIDATES = re.compile(r'\[[^\]\n]*?(req-[0-9a-f-]{36})[^\]\n]*\] '
+                            r'Got no allocation candidates from the '
+                            r'Placement API')
+
+
+def nova_no_candidates(text):
+    """Request ids nova found no allocation candidates for (INFO)."""
+    return {m.group(1) for m in _NO_CANDIDATES.finditer(text)}
 
 
 def nova_claim_failures(text):
