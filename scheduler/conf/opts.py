@@ -1,7 +1,5 @@
 """The ``oslo.config.opts`` entry point: every option, by group."""
 
-import itertools
-
 from oslo_config import cfg
 
 from scheduler import conf as conf_pkg
@@ -27,6 +25,3 @@ def list_opts() -> list[tuple[str | cfg.OptGroup, list[cfg.Opt]]]:
     return [(groups[name], merged[name]) for name in sorted(
         merged, key=lambda g: (g != 'DEFAULT', g))]
 
-
-def all_opts() -> list[cfg.Opt]:
-    return list(itertools.chain.from_iterable(o for _, o in list_opts()))

@@ -56,10 +56,5 @@ class RequestSpec:
     # (JsonFilter's $host) honour it only when true.
     may_target_hosts: bool = False
 
-    def get_hint(self, name: str) -> str | None:
-        """First value of a hint, as nova's get_scheduler_hint."""
-        values = self.scheduler_hints.get(name)
-        return values[0] if values else None
-
     def replace(self, **changes: object) -> 'RequestSpec':
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -13,7 +13,6 @@ import dataclasses
 from urllib import parse
 
 from oslo_log import log as logging
-import os_resource_classes as orc
 
 from scheduler.objects import request_group as rg_obj
 from scheduler.objects import request_spec as spec_obj
@@ -86,10 +85,6 @@ class PlacementQuery:
     @property
     def in_tree(self) -> str | None:
         return self.unsuffixed.in_tree if self.unsuffixed else None
-
-    @property
-    def has_pcpu(self) -> bool:
-        return any(orc.PCPU in group.resources for group in self.groups)
 
     def merged_resources(self) -> dict[str, int]:
         """Amount per resource class over all groups."""

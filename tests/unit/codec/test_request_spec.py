@@ -147,7 +147,6 @@ class DecodeTest(testtools.TestCase):
             'group': 'g1', 'same_host': ['a', 'b'], 'num': 3}))
         self.assertEqual({'group': ('g1',), 'same_host': ('a', 'b'),
                           'num': ('3',)}, dict(spec.scheduler_hints))
-        self.assertEqual('g1', spec.get_hint('group'))
 
     def test_null_hints_are_empty(self):
         spec = decode(wire.request_spec(scheduler_hints=None))

@@ -366,7 +366,8 @@ class TestDefaults(testtools.TestCase):
 
     def test_host_defaults_to_hostname_but_sample_is_stable(self):
         self.assertEqual(socket.gethostname(), self.conf.host)
-        by_name = {o.name: o for o in conf_opts.all_opts()}
+        by_name = {o.name: o for _, opts in conf_opts.list_opts()
+                   for o in opts}
         self.assertEqual('<current_hostname>',
                          by_name['host'].sample_default)
 

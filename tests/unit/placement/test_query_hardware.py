@@ -16,7 +16,6 @@ class TestCPUPinning(base.QueryTestCase):
         self.assertEqual('DISK_GB:20,MEMORY_MB:2048,PCPU:4',
                          dict(base.params(q.to_querystring()))['resources'])
         self.assertTrue(q.cpu_pinning_requested)
-        self.assertTrue(q.has_pcpu)
 
     def test_fallback_query_keeps_vcpu(self):
         q = base.build(spec(flavor(vcpus=4, **{
