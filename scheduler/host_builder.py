@@ -24,6 +24,7 @@ from typing import Any
 from oslo_config import cfg
 
 from scheduler import host_state
+from scheduler.numa import cpu_spec
 from scheduler.objects import aggregate as aggregate_obj
 from scheduler.objects import hv_spec
 
@@ -358,7 +359,8 @@ def _legacy_numa_topology(uuid: object, raw: str) -> Mapping[str, Any]:
             'nova_object.version': '1.5',
             'nova_object.data': {
                 'id': int(cell['id']),
-                'cpuset': sorted(parse_cpu_spec(cell.get('cpus', ''))),
+                'cpuset': sorted(cpu_spec.parse_cpu_spec(
+                    cell.get('cpus', ''))),
                 'memory': int(cell.get('mem', {}).get('total', 0)),
                 'cpu_usage': int(cell.get('cpu_usage', 0)),
                 'memory_usage': int(cell.get('mem', {}).get('used', 0)),
@@ -375,26 +377,3 @@ def _legacy_numa_topology(uuid: object, raw: str) -> Mapping[str, Any]:
         'nova_object.version': '1.2',
         'nova_object.data': {'cells': cells},
     }
-
-
-def parse_cpu_spec(spec: str) -> set[int]:
-    """A CPU set such as "1-4,^3,6", as nova.virt.hardware reads it."""
-    included: set[int] = set()
-    excluded: set[int] = set()
-    for rule in (r.strip() for r in spec.split(',')):
-        if not rule:
-            continue
-        if '-' in rule:
-            start_text, end_text = rule.split('-', 1)
-            target = included
-            if start_text.startswith('^'):
-                target, start_text = excluded, start_text[1:]
-            start, end = int(start_text.strip()), int(end_text.strip())
-            if start > end:
-                raise ValueError(f'Invalid range expression {rule!r}')
-            target.update(range(start, end + 1))
-        elif rule.startswith('^'):
-            excluded.add(int(rule[1:].strip()))
-        else:
-            included.add(int(rule))
-    return included - excluded

@@ -11,6 +11,7 @@ import dataclasses
 from scheduler.codec import image
 from scheduler.codec import primitive
 from scheduler.codec import values as v
+from scheduler.numa import cpu_spec
 from scheduler.objects import image as image_obj
 
 _LEGACY_NAMES = {
@@ -47,26 +48,16 @@ _EMPTY_IF_NULL = {'name': '', 'checksum': '', 'owner': '',
                   'size': 0, 'virtual_size': 0}
 
 
-def parse_cpu_spec(path: v.Path, value: object) -> frozenset[int]:
-    """nova's cpu set syntax: ``"0-3,^2,5"``."""
-    spec = v.as_str(path, value)
-    include: set[int] = set()
-    exclude: set[int] = set()
-    for rule in (r.strip() for r in spec.split(',')):
-        if not rule:
-            continue
-        target = include
-        if rule.startswith('^'):
-            target, rule = exclude, rule[1:]
-        start_text, sep, end_text = rule.partition('-')
-        start = v.as_int(path, start_text)
-        end = v.as_int(path, end_text) if sep else start
-        if start > end or start < 0:
-            path.fail('invalid CPU range')
-        if end - start >= path.limits.max_list_length:
-            path.fail(f'more than {path.limits.max_list_length} CPUs')
-        target.update(range(start, end + 1))
-    return frozenset(include - exclude)
+def _cpu_set(path: v.Path, value: object) -> frozenset[int]:
+    """``hw_numa_cpus.N``, which nova reads with parse_cpu_spec."""
+    try:
+        return frozenset(cpu_spec.parse_cpu_spec(
+            v.as_str(path, value), limit=path.limits.max_list_length))
+    except cpu_spec.TooManyCPUs as exc:
+        path.fail(str(exc))
+    except ValueError:
+        # nova's message quotes the rule; codec errors never hold values.
+        path.fail('invalid CPU set')
 
 
 def _numa_lists(path: v.Path, props: dict[str, object],
@@ -82,7 +73,7 @@ def _numa_lists(path: v.Path, props: dict[str, object],
         key = f'hw_numa_cpus.{cell}'
         if key not in props:
             break
-        cpus.append(parse_cpu_spec(path.key(key, cell), props[key]))
+        cpus.append(_cpu_set(path.key(key, cell), props[key]))
     if mem:
         result['hw_numa_mem'] = mem
     if cpus:

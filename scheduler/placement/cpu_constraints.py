@@ -9,6 +9,7 @@ must fail here the same way it fails in nova.
 
 from oslo_utils import strutils
 
+from scheduler.numa import cpu_spec
 from scheduler.objects import flavor as flavor_obj
 from scheduler.objects import image as image_obj
 from scheduler.placement import flavor_image
@@ -22,43 +23,6 @@ THREAD_ISOLATE = 'isolate'
 THREAD_REQUIRE = 'require'
 THREAD_POLICIES = (THREAD_PREFER, THREAD_ISOLATE, THREAD_REQUIRE)
 EMULATOR_POLICIES = ('share', 'isolate')
-
-
-def parse_cpu_spec(spec: str) -> set[int]:
-    """CPU ids of a spec such as ``"1-4,^3,6"`` (nova's parse_cpu_spec)."""
-    included: set[int] = set()
-    excluded: set[int] = set()
-    for raw in spec.split(','):
-        rule = raw.strip()
-        if not rule:
-            continue
-        parts = rule.split('-', 1)
-        if len(parts) > 1:
-            reject = bool(parts[0]) and parts[0][0] == '^'
-            if reject:
-                parts[0] = parts[0][1:]
-            try:
-                start, end = (int(p.strip()) for p in parts)
-            except ValueError:
-                raise flavor_image.invalid(
-                    f'Invalid range expression {rule!r}') from None
-            if start > end:
-                raise flavor_image.invalid(
-                    f'Invalid range expression {rule!r}')
-            (excluded if reject else included).update(range(start, end + 1))
-        elif rule[0] == '^':
-            try:
-                excluded.add(int(rule[1:].strip()))
-            except ValueError:
-                raise flavor_image.invalid(
-                    f'Invalid exclusion expression {rule!r}') from None
-        else:
-            try:
-                included.add(int(rule))
-            except ValueError:
-                raise flavor_image.invalid(
-                    f'Invalid inclusion expression {rule!r}') from None
-    return included - excluded
 
 
 def cpu_policy(flavor: flavor_obj.Flavor,
@@ -125,8 +89,12 @@ def emulator_threads_policy(flavor: flavor_obj.Flavor) -> str | None:
 def _mask_cpus(mask: str, vcpus: int) -> set[int]:
     # A mask starting with '^' excludes from "all the flavor's vCPUs".
     if mask.strip().startswith('^'):
-        return parse_cpu_spec(f'0-{vcpus - 1},{mask}')
-    return parse_cpu_spec(mask)
+        mask = f'0-{vcpus - 1},{mask}'
+    try:
+        return cpu_spec.parse_cpu_spec(mask)
+    except ValueError as exc:
+        # nova raises exception.Invalid with the same message.
+        raise flavor_image.invalid(str(exc)) from None
 
 
 def dedicated_cpus(flavor: flavor_obj.Flavor) -> set[int] | None:

@@ -375,16 +375,3 @@ class NumaTopologyTest(testtools.TestCase):
     def test_legacy_cell_without_id_is_invalid(self):
         self.assertRaises(host_builder.InvalidComputeNode, _build,
                           _row(numa_topology='{"cells": [{"cpus": "0"}]}'))
-
-
-class ParseCpuSpecTest(testtools.TestCase):
-
-    def test_grammar(self):
-        parse = host_builder.parse_cpu_spec
-        self.assertEqual({1, 2, 4, 6}, parse('1-4,^3,6'))
-        self.assertEqual({0, 5}, parse(' 0 ,, 5 '))
-        self.assertEqual({0, 4}, parse('0-4,^1-3'))
-        self.assertEqual(set(), parse(''))
-        self.assertRaises(ValueError, parse, '4-1')
-        self.assertRaises(ValueError, parse, 'x')
-        self.assertRaises(ValueError, parse, '^y')

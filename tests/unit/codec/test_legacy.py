@@ -129,12 +129,25 @@ class LegacyTest(testtools.TestCase):
         self.assertEqual('lsilogic', props.get('hw_scsi_model'))
         self.assertNotIn('not_a_nova_property', props)
 
-    def test_huge_cpu_range_rejected(self):
-        image = {'properties': {'hw_numa_cpus.0': '0-99999999999'}}
+    def assert_numa_cpus_refused(self, cpus, reason):
+        image = {'properties': {'hw_numa_cpus.0': cpus}}
         error = self.assertRaises(errors.ValidationError, decode,
                                   request(image=image), {})
         self.assertEqual('request_spec.image.properties[hw_numa_cpus.0]',
                          error.field)
+        self.assertEqual(reason, error.reason)
+
+    def test_huge_cpu_range_rejected(self):
+        self.assert_numa_cpus_refused('0-99999999999', 'more than 10000 CPUs')
+
+    def test_many_small_cpu_ranges_rejected(self):
+        # The bound is on all the ids named, not on each range alone.
+        self.assert_numa_cpus_refused(
+            ','.join(f'{n}-{n + 999}' for n in range(0, 11000, 1000)),
+            'more than 10000 CPUs')
+
+    def test_bad_cpu_set_reason_hides_the_value(self):
+        self.assert_numa_cpus_refused('0-1,secret', 'invalid CPU set')
 
     def test_bad_types(self):
         for spec, props, field in (
