@@ -48,6 +48,7 @@ from oslo_serialization import jsonutils  # noqa: E402
 
 from benchmarks import cloud_rows  # noqa: E402
 from benchmarks import compute_sync  # noqa: E402
+from benchmarks import placement_db  # noqa: E402
 
 from scheduler.codec import request_spec as spec_codec  # noqa: E402
 from scheduler import conf as conf_pkg  # noqa: E402
@@ -234,7 +235,11 @@ def load_cache(conf):
 
 def run_size(size, cloud, conf, admin, requests, instance_counts,
              profiler=None, fresh_reads=0, sync=True):
+    started = time.perf_counter()
     cloud.grow_to(size)
+    how = 'in bulk' if cloud.placement_db else 'through its API'
+    print(f'{size:5d} hosts built in {time.perf_counter() - started:.1f} s '
+          f"(Placement's rows {how})", flush=True)
     conf.set_override('max_placement_results', size, 'scheduler')
     nova_cloud.NOVA_CONF.set_override('max_placement_results', size,
                                       'scheduler')
@@ -362,8 +367,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', default='100,1000,10000')
     parser.add_argument('--instances', default='1,10')
-    parser.add_argument('--requests', type=int, default=10,
-                        help='measured requests per side and case')
+    parser.add_argument('--requests', default='10',
+                        help='measured requests per side and case; a '
+                        'list gives one per size (the last for the rest)')
     parser.add_argument('--json', help='write the results here')
     parser.add_argument('--fresh-reads', type=int, default=20, metavar='N',
                         help='after each size, time N freshness reads '
@@ -372,6 +378,10 @@ def main(argv=None):
                         help="the earlier baseline: nova's HostManager "
                         'never told the instance lists '
                         '(track_instance_changes = False, no casts)')
+    parser.add_argument('--placement-api', action='store_true',
+                        help="build Placement's providers and allocations "
+                        'through its API (an hour at 10,000 hosts), not '
+                        'in bulk into its database: the same rows')
     parser.add_argument('--profile', type=int, metavar='N',
                         help='profile our side (this thread only) and '
                         'print the N most expensive functions')
@@ -379,6 +389,8 @@ def main(argv=None):
     profiler = cProfile.Profile() if args.profile else None
     sizes = [int(s) for s in args.sizes.split(',')]
     counts = [int(s) for s in args.instances.split(',')]
+    requests = [int(s) for s in args.requests.split(',')]
+    requests = (requests + requests[-1:] * len(sizes))[:len(sizes)]
     with tempfile.TemporaryDirectory(prefix='hs-bench-') as workdir:
         # nova's migrations before Placement's own (both use alembic).
         api_url, cell_url = nova_cloud.create_databases(workdir)
@@ -388,15 +400,19 @@ def main(argv=None):
             configure_nova(placement.endpoint,
                            track_instance_changes=not args.unsynced)
             conf = our_conf(workdir, placement.endpoint, api_url, cell_url)
-            cloud = nova_cloud.Cloud(api_url, cell_url, admin)
+            # The embedded Placement's SQLite file (it has no public
+            # attribute for it).
+            pdb = None if args.placement_api else placement_db.PlacementDB(
+                os.path.join(placement._tmp.name, 'placement.sqlite'))
+            cloud = nova_cloud.Cloud(api_url, cell_url, admin, pdb)
             print('Medians in ms; ratio = ours / nova; "sched" excludes '
                   'Placement HTTP; ours/placement = our end-to-end over '
                   'our Placement calls alone (median of per-request '
                   'ratios).')
             print(HEADER)
             rows = []
-            for size in sizes:
-                rows += run_size(size, cloud, conf, admin, args.requests,
+            for size, count in zip(sizes, requests, strict=True):
+                rows += run_size(size, cloud, conf, admin, count,
                                  counts, profiler, args.fresh_reads,
                                  sync=not args.unsynced)
         finally:

@@ -165,17 +165,11 @@ def inventory():
             'DISK_GB': {'total': HOST_SIZE['local_gb']}}
 
 
-def instance_allocation(index):
-    """{consumer: POST /allocations entry} for the host's instances."""
-    rp = provider_uuid(host_name(index))
-    return {uuid_: {
-        'allocations': {rp: {'resources': {
-            'VCPU': INSTANCE_SIZE['vcpus'],
-            'MEMORY_MB': INSTANCE_SIZE['memory_mb'],
-            'DISK_GB': INSTANCE_SIZE['root_gb']}}},
-        'project_id': project, 'user_id': f'{project}-user',
-        'consumer_generation': None, 'consumer_type': 'INSTANCE'}
-        for uuid_, project in host_instances(index)}
+def instance_fill(index):
+    """[(instance uuid, project, size)] the host at ``index`` runs, as
+    ``placement_db.write_hosts`` allocates them."""
+    return [(uuid_, project, INSTANCE_SIZE)
+            for uuid_, project in host_instances(index)]
 
 
 def utcnow():

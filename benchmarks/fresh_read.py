@@ -23,11 +23,6 @@ from benchmarks import nova_cloud  # noqa: E402  (before nova imports)
 from benchmarks import bench_select_destinations as bench  # noqa: E402
 
 
-class NoPlacement:
-    def create_provider(self, *args, **kwargs):
-        pass
-
-
 def main(argv=None):
     # This process stands for the scheduler service's own process,
     # whose full host-cache loads settle the collector.
@@ -45,7 +40,7 @@ def main(argv=None):
         api_url, cell_url = nova_cloud.create_databases(workdir)
         conf = bench.our_conf(workdir, 'http://127.0.0.1:1', api_url,
                               cell_url)
-        cloud = nova_cloud.Cloud(api_url, cell_url, NoPlacement())
+        cloud = nova_cloud.Cloud(api_url, cell_url, None)
         for size in (int(s) for s in args.hosts.split(',')):
             cloud.grow_to(size)
             cache, _ = bench.load_cache(conf)

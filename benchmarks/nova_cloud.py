@@ -3,7 +3,8 @@
 The API and cell databases are created with nova's own migrations and
 filled with nova's rows (bulk SQL through nova's own table definitions);
 every compute node is also a resource provider in the embedded Placement,
-with the traits nova 34 computes report (OWNER_NOVA).
+with the traits nova 34 computes report (OWNER_NOVA), written into
+Placement's database in bulk or through its API (``placement_db``).
 """
 
 import datetime
@@ -24,6 +25,7 @@ from nova.db import migration  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from benchmarks import cloud_rows  # noqa: E402
+from benchmarks import placement_db as placement_rows  # noqa: E402
 
 NOVA_CONF = nova.conf.CONF
 CELL0 = '00000000-0000-0000-0000-000000000000'
@@ -58,10 +60,16 @@ def create_databases(workdir):
 
 
 class Cloud:
-    def __init__(self, api_url, cell_url, admin):
+    """nova's rows and Placement's: ``admin`` (a ``placement_admin.Admin``)
+    None for nova's databases alone; ``placement_db`` (a
+    ``placement_db.PlacementDB`` on that Placement's database) to write
+    Placement's rows in bulk, None to build them through its API."""
+
+    def __init__(self, api_url, cell_url, admin, placement_db=None):
         self.api = sa.create_engine(api_url)
         self.cell = sa.create_engine(cell_url)
         self.admin = admin
+        self.placement_db = placement_db
         self.count = 0
         self.instances = 0
         self.aggregates = {}  # name: id
@@ -112,20 +120,13 @@ class Cloud:
                 {'host': n, 'cell_id': self.cell1_id, 'created_at': now}
                 for n in names])
             self._add_to_aggregates(conn, indexes, now)
-        for i, n, rp in zip(indexes, names, rps, strict=True):
-            self.admin.create_provider(
-                rp, n, cloud_rows.inventory(),
-                traits=list(cloud_rows.TRAITS),
-                aggregates=[cloud_rows.aggregate_uuid(a)
-                            for a in cloud_rows.host_aggregates(i)])
         self.instances += len(instances)
-        # The running instances' allocations, many consumers per call.
-        batch = {}
-        for i in indexes:
-            batch.update(cloud_rows.instance_allocation(i))
-            if len(batch) >= 500 or i == total - 1:
-                self.admin.call('POST', '/allocations', batch)
-                batch = {}
+        if self.admin is not None:
+            placement_rows.write_hosts(
+                self.admin, self.placement_db, names,
+                [cloud_rows.instance_fill(i) for i in indexes],
+                [[cloud_rows.aggregate_uuid(a)
+                  for a in cloud_rows.host_aggregates(i)] for i in indexes])
         self.count = total
 
     def _add_to_aggregates(self, conn, indexes, now):

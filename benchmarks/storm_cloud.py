@@ -25,6 +25,7 @@ from nova.db.main import models as main_models
 import sqlalchemy as sa
 
 from benchmarks import cloud_rows
+from benchmarks import placement_db as placement_rows
 
 FLAVOR = {'vcpus': 4, 'memory_mb': 8192, 'root_gb': 80}
 HALF = {'vcpus': 2, 'memory_mb': 4096, 'root_gb': 40}
@@ -138,28 +139,14 @@ def build(cloud, placement_db, hosts, seed):
         conn.execute(sa.insert(api_models.HostMapping.__table__), [
             {'host': n, 'cell_id': cloud.cell1_id, 'created_at': now}
             for n in names])
-    # Host 0 through Placement's API (its trait and consumer type rows
-    # made as Placement makes them), the rest written the same way
-    # directly into Placement's database: POST /allocations takes ~50 ms
-    # a consumer on this machine, minutes for a thousand hosts.
-    rp0 = cloud_rows.provider_uuid(names[0])
-    cloud.admin.create_provider(rp0, names[0], cloud_rows.inventory(),
-                                traits=list(cloud_rows.TRAITS))
-    cloud.admin.call('POST', '/allocations', {
-        uuid_: {'allocations': {rp0: {'resources': _resources(size)}},
-                'project_id': project, 'user_id': f'{project}-user',
-                'consumer_generation': None, 'consumer_type': 'INSTANCE'}
-        for uuid_, project, size in fills[0]})
-    placement_db.add_hosts(names[1:], fills[1:])
+    # Placement's rows written into its database in bulk (host 0 through
+    # its API): POST /allocations takes ~50 ms a consumer on this
+    # machine, minutes for a thousand hosts.
+    placement_rows.write_hosts(cloud.admin, placement_db, names, fills)
     cloud.count = hosts
     consumers = {u for fill in fills for u, _, _ in fill}
     cloud.instances = len(consumers)
     return consumers
-
-
-def _resources(size):
-    return {'VCPU': size['vcpus'], 'MEMORY_MB': size['memory_mb'],
-            'DISK_GB': size['root_gb']}
 
 
 def capacity(inventory):
