@@ -12,15 +12,17 @@ import time
 from oslo_config import cfg
 
 from scheduler import explanation
-from scheduler import filters as filters_mod
 from scheduler import host_constraints
 from scheduler import host_state
 from scheduler import ranking
-from scheduler import weighers as weighers_mod
+from scheduler.filters import base as filters_base
+from scheduler.filters import runner as filters_runner
 from scheduler.objects import request_spec
+from scheduler.weighers import base as weighers_base
+from scheduler.weighers import engine as weighers_engine
 
 
-def _filter_counts(outcome: filters_mod.FilterOutcome
+def _filter_counts(outcome: filters_runner.FilterOutcome
                    ) -> tuple[explanation.FilterCount, ...]:
     return tuple(
         explanation.FilterCount(
@@ -31,18 +33,18 @@ def _filter_counts(outcome: filters_mod.FilterOutcome
 
 def sorted_hosts(hosts: Sequence[host_state.HostState],
                  spec: request_spec.RequestSpec, index: int, *,
-                 filters: Sequence[filters_mod.BaseHostFilter],
-                 weighers: Sequence[weighers_mod.BaseWeigher],
+                 filters: Sequence[filters_base.BaseHostFilter],
+                 weighers: Sequence[weighers_base.BaseWeigher],
                  conf: cfg.ConfigOpts, rng: random.Random,
                  recorder: explanation.Recorder, is_rebuild: bool,
-                 memo: weighers_mod.WeighingMemo | None = None
+                 memo: weighers_engine.WeighingMemo | None = None
                  ) -> list[host_state.HostState]:
     started = time.monotonic()
     constrained = host_constraints.apply(hosts, spec)
     counts = constrained.steps
     passed: Sequence[host_state.HostState] = constrained.hosts
     if not constrained.skip_filters and passed:
-        outcome = filters_mod.run_filters(
+        outcome = filters_runner.run_filters(
             filters, passed, spec, index=index, is_rebuild=is_rebuild)
         counts += _filter_counts(outcome)
         for stage in outcome.stages:
@@ -54,7 +56,7 @@ def sorted_hosts(hosts: Sequence[host_state.HostState],
     if not passed:
         return []
     started = time.monotonic()
-    by_weight, weights = weighers_mod.weigh_sorted(
+    by_weight, weights = weighers_engine.weigh_sorted(
         weighers, passed, spec, memo)
     ordered = ranking.rank(
         by_weight, weights,

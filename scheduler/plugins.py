@@ -34,9 +34,9 @@ from typing import Any
 from oslo_config import cfg
 from stevedore import extension
 
-from scheduler import filters as filters_mod
 from scheduler import nova_bridge
-from scheduler import weighers as weighers_mod
+from scheduler.filters import base as filters_base
+from scheduler.weighers import base as weighers_base
 
 FILTER_NAMESPACE = 'hardened_scheduler.filters'
 WEIGHER_NAMESPACE = 'hardened_scheduler.weighers'
@@ -239,7 +239,7 @@ def _instantiate(registry: _Registry, option: str, names: Iterable[str],
 
 
 def load_filters(conf: cfg.ConfigOpts
-                 ) -> tuple[filters_mod.BaseHostFilter, ...]:
+                 ) -> tuple[filters_base.BaseHostFilter, ...]:
     """The enabled filters, in [filter_scheduler]enabled_filters order."""
     group = conf.filter_scheduler
     registry = _Registry.of(_FILTERS)
@@ -268,11 +268,11 @@ def load_filters(conf: cfg.ConfigOpts
                                  enabled.unknown, enabled.unloadable,
                                  unavailable, reasons=enabled.reasons)
     return tuple(_instantiate(registry, 'enabled_filters', enabled.names,
-                              conf, filters_mod.BaseHostFilter))
+                              conf, filters_base.BaseHostFilter))
 
 
 def load_weighers(conf: cfg.ConfigOpts
-                  ) -> tuple[weighers_mod.BaseWeigher, ...]:
+                  ) -> tuple[weighers_base.BaseWeigher, ...]:
     """The weighers of [filter_scheduler]weight_classes, in that order."""
     registry = _Registry.of(_WEIGHERS)
     resolved = _resolve(registry, conf.filter_scheduler.weight_classes)
@@ -281,4 +281,4 @@ def load_weighers(conf: cfg.ConfigOpts
                                  resolved.unknown, resolved.unloadable,
                                  reasons=resolved.reasons)
     return tuple(_instantiate(registry, 'weight_classes', resolved.names,
-                              conf, weighers_mod.BaseWeigher))
+                              conf, weighers_base.BaseWeigher))

@@ -26,17 +26,20 @@ whole request; here the host is rejected with a reason.
 import ipaddress
 from typing import ClassVar
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.filters import hints
 from scheduler.objects import instance_group as group_obj
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.AFFINITY
 
 NOT_GROUP_HOST = 'not a host of the affinity group'
 GROUP_FULL = 'anti-affinity group members on host at max_server_per_host'
 
 
-class _GroupPolicyFilter(filters.BaseHostFilter):
+class _GroupPolicyFilter(base.BaseHostFilter):
     """A filter that applies only to requests whose server group has
     ``policy_name``; no host is asked otherwise."""
 
@@ -51,7 +54,7 @@ class _GroupPolicyFilter(filters.BaseHostFilter):
         return group
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         if self._group(spec) is None:
             return None
         return super().host_check(spec)
@@ -64,7 +67,7 @@ class ServerGroupAntiAffinityFilter(_GroupPolicyFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         group = self._group(spec)
         # A move (resize to the same host...) may check the host the
         # instance is already on: that host stays a valid destination.
@@ -73,7 +76,7 @@ class ServerGroupAntiAffinityFilter(_GroupPolicyFilter):
         on_host = set(host.instances).intersection(group.members)
         if len(on_host) < group.max_server_per_host:
             return None
-        return self.reject(GROUP_FULL)
+        return self.reject(GROUP_FULL, CODE)
 
 
 class ServerGroupAffinityFilter(_GroupPolicyFilter):
@@ -83,14 +86,14 @@ class ServerGroupAffinityFilter(_GroupPolicyFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         group = self._group(spec)
         if group is None or not group.hosts or host.host in group.hosts:
             return None
-        return self.reject(NOT_GROUP_HOST)
+        return self.reject(NOT_GROUP_HOST, CODE)
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         group = self._group(spec)
         if group is None or not group.hosts:
             return None
@@ -120,7 +123,7 @@ def _hinted_instances_on_host(host: host_state.HostState,
         for uuid in hints.hint_values(value))
 
 
-class DifferentHostFilter(filters.BaseHostFilter):
+class DifferentHostFilter(base.BaseHostFilter):
     """None of the ``different_host`` instances on the host."""
 
     run_filter_once_per_request = True
@@ -128,19 +131,19 @@ class DifferentHostFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         if _hinted_instances_on_host(host, spec, 'different_host'):
-            return self.reject(NOT_DIFFERENT_HOST)
+            return self.reject(NOT_DIFFERENT_HOST, CODE)
         return None
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         if not hints.hint(spec, 'different_host'):
             return None
         return super().host_check(spec)
 
 
-class SameHostFilter(filters.BaseHostFilter):
+class SameHostFilter(base.BaseHostFilter):
     """One of the ``same_host`` instances on the host."""
 
     run_filter_once_per_request = True
@@ -148,13 +151,13 @@ class SameHostFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         if _hinted_instances_on_host(host, spec, 'same_host') is False:
-            return self.reject(NOT_SAME_HOST)
+            return self.reject(NOT_SAME_HOST, CODE)
         return None
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         if not hints.hint(spec, 'same_host'):
             return None
         return super().host_check(spec)
@@ -220,7 +223,7 @@ def in_network(address: Address, network: tuple[Address, int]) -> bool:
     return int(address) >> shift == int(base) >> shift
 
 
-class SimpleCIDRAffinityFilter(filters.BaseHostFilter):
+class SimpleCIDRAffinityFilter(base.BaseHostFilter):
     """Hosts whose IP is in the network build_near_host_ip + cidr."""
 
     run_filter_once_per_request = True
@@ -228,25 +231,25 @@ class SimpleCIDRAffinityFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         near = hints.hint(spec, 'build_near_host_ip')
         if not near:
             return None
         cidr = hints.hint(spec, 'cidr', '/24')
         if not isinstance(near, str) or not isinstance(cidr, str):
-            return self.reject(BAD_NETWORK_HINT)
+            return self.reject(BAD_NETWORK_HINT, CODE)
         network = parse_network(near + cidr)
         if network is None:
-            return self.reject(BAD_NETWORK_HINT)
+            return self.reject(BAD_NETWORK_HINT, CODE)
         address = _address(host.host_ip) if host.host_ip else None
         if address is None:
-            return self.reject(NO_HOST_IP)
+            return self.reject(NO_HOST_IP, CODE)
         if in_network(address, network):
             return None
-        return self.reject(NOT_NEAR)
+        return self.reject(NOT_NEAR, CODE)
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         if not hints.hint(spec, 'build_near_host_ip'):
             return None
         return super().host_check(spec)

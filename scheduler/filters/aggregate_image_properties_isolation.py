@@ -16,15 +16,18 @@ import logging
 
 from oslo_config import cfg
 
-from scheduler import filters
 from scheduler import host_state
 from scheduler.filters import aggregate_metadata
+from scheduler.filters import base
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.AGGREGATE
 
 LOG = logging.getLogger(__name__)
 
 
-class AggregateImagePropertiesIsolation(filters.BaseHostFilter):
+class AggregateImagePropertiesIsolation(base.BaseHostFilter):
     """Image properties among the host's aggregates' allowed values."""
 
     run_filter_once_per_request = True
@@ -44,7 +47,7 @@ class AggregateImagePropertiesIsolation(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         group = self.conf.filter_scheduler
         namespace = group.aggregate_image_properties_isolation_namespace
         separator = group.aggregate_image_properties_isolation_separator
@@ -57,5 +60,5 @@ class AggregateImagePropertiesIsolation(filters.BaseHostFilter):
             if (value and host_state.render_image_property(value)
                     not in allowed):
                 return self.reject(f'image property {key} not allowed by '
-                                   'aggregate')
+                                   'aggregate', CODE)
         return None

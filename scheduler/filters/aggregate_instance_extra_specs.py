@@ -15,11 +15,14 @@ match, and the host passes if another value does.
 
 from collections.abc import Mapping
 
-from scheduler import filters
 from scheduler import host_state
 from scheduler.filters import aggregate_metadata
+from scheduler.filters import base
 from scheduler.filters import extra_specs_ops
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.AGGREGATE
 
 SCOPE = 'aggregate_instance_extra_specs'
 
@@ -45,7 +48,7 @@ def _checked_specs(extra_specs: Mapping[str, str]
     return tuple(checked)
 
 
-class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
+class AggregateInstanceExtraSpecsFilter(base.BaseHostFilter):
     """The host's aggregate metadata satisfies the flavor's extra specs."""
 
     run_filter_once_per_request = True
@@ -53,24 +56,24 @@ class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         return self._check(host, _checked_specs(spec.flavor.extra_specs))
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         checked = _checked_specs(spec.flavor.extra_specs)
         if not checked:
             return None
 
         def check(host: host_state.HostState
-                  ) -> host_state.HostState | filters.Rejection:
+                  ) -> host_state.HostState | base.Rejection:
             rejection = self._check(host, checked)
             return host if rejection is None else rejection
         return check
 
     def _check(self, host: host_state.HostState,
                checked: tuple[tuple[str, str], ...]
-               ) -> filters.Rejection | None:
+               ) -> base.Rejection | None:
         if not checked:
             return None
         metadata = aggregate_metadata.metadata_by_key(host)
@@ -78,8 +81,8 @@ class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
             values = metadata.get(key)
             if not values:
                 return self.reject(f'extra spec {key} not in aggregate '
-                                   'metadata')
+                                   'metadata', CODE)
             if not any(_matches(value, requirement) for value in values):
                 return self.reject(f'extra spec {key} not satisfied by '
-                                   'aggregate metadata')
+                                   'aggregate metadata', CODE)
         return None

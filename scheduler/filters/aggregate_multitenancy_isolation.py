@@ -5,17 +5,20 @@ Metadata keys starting with ``filter_tenant_id`` (``filter_tenant_id``,
 such aggregates takes only those projects; other hosts take anyone.
 """
 
-from scheduler import filters
 from scheduler import host_state
 from scheduler.filters import aggregate_metadata
+from scheduler.filters import base
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.AGGREGATE
 
 KEY_PREFIX = 'filter_tenant_id'
 # No project id in the reason: it is shown (counted) to the requester.
 PROJECT_NOT_ALLOWED = 'project not allowed by aggregate filter_tenant_id'
 
 
-class AggregateMultiTenancyIsolation(filters.BaseHostFilter):
+class AggregateMultiTenancyIsolation(base.BaseHostFilter):
     """The request's project among the host's filter_tenant_id values."""
 
     run_filter_once_per_request = True
@@ -23,11 +26,11 @@ class AggregateMultiTenancyIsolation(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         allowed: set[str] = set()
         for key, values in aggregate_metadata.metadata_by_key(host).items():
             if key.startswith(KEY_PREFIX):
                 allowed.update(values)
         if not allowed or spec.project_id in allowed:
             return None
-        return self.reject(PROJECT_NOT_ALLOWED)
+        return self.reject(PROJECT_NOT_ALLOWED, CODE)

@@ -1,11 +1,11 @@
 """AllHostsFilter: passes every host (nova's no-op filter)."""
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.objects import request_spec
 
 
-class AllHostsFilter(filters.BaseHostFilter):
+class AllHostsFilter(base.BaseHostFilter):
     """Every host passes."""
 
     run_filter_once_per_request = True
@@ -13,7 +13,7 @@ class AllHostsFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         return None
 
     def host_check(self, spec: request_spec.RequestSpec) -> None:

@@ -25,10 +25,13 @@ import dataclasses
 import json
 from typing import Any
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.filters import extra_specs_ops
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.CAPABILITIES
 
 MAXPHYSADDR_SPEC = 'hw:maxphysaddr_bits'
 _MAXPHYSADDR_CAPABILITY = 'capabilities:cpu_info:maxphysaddr:bits'
@@ -129,7 +132,7 @@ def parse_requirements(extra_specs: Mapping[str, str]
     return tuple(parsed)
 
 
-class ComputeCapabilitiesFilter(filters.BaseHostFilter):
+class ComputeCapabilitiesFilter(base.BaseHostFilter):
     """Hosts whose capabilities satisfy the flavor's extra specs."""
 
     run_filter_once_per_request = True
@@ -137,23 +140,23 @@ class ComputeCapabilitiesFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         return self._check(host, parse_requirements(spec.flavor.extra_specs))
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         wanted = parse_requirements(spec.flavor.extra_specs)
         if not wanted:
             return None
 
         def check(host: host_state.HostState
-                  ) -> host_state.HostState | filters.Rejection:
+                  ) -> host_state.HostState | base.Rejection:
             rejection = self._check(host, wanted)
             return host if rejection is None else rejection
         return check
 
     def _check(self, host: host_state.HostState,
-               wanted: Sequence[Requirement]) -> filters.Rejection | None:
+               wanted: Sequence[Requirement]) -> base.Rejection | None:
         if not wanted:
             return None
         view = capabilities(host)
@@ -163,12 +166,14 @@ class ComputeCapabilitiesFilter(filters.BaseHostFilter):
                 continue
             cap = _lookup(view, host.stats, item.scope)
             if cap is None or cap is _OPAQUE:
-                return self.reject(f'extra spec {item.shown} not satisfied')
+                return self.reject(
+                    f'extra spec {item.shown} not satisfied', CODE)
             try:
                 matched = extra_specs_ops.match(str(cap), item.requirement)
             except ValueError:
                 return self.reject(
-                    f'extra spec {item.shown} not comparable')
+                    f'extra spec {item.shown} not comparable', CODE)
             if not matched:
-                return self.reject(f'extra spec {item.shown} not satisfied')
+                return self.reject(
+                    f'extra spec {item.shown} not satisfied', CODE)
         return None

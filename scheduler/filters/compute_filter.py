@@ -6,9 +6,12 @@ import datetime
 from oslo_config import cfg
 from oslo_utils import timeutils
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.UNSCHEDULABLE
 
 DISABLED = 'service disabled'
 FORCED_DOWN = 'service forced down'
@@ -67,7 +70,7 @@ def up_check(now: datetime.datetime, down_time: int
     return is_up
 
 
-class ComputeFilter(filters.BaseHostFilter):
+class ComputeFilter(base.BaseHostFilter):
     """Filter on active compute services (nova's db servicegroup driver)."""
 
     RUN_ON_REBUILD = False
@@ -79,24 +82,24 @@ class ComputeFilter(filters.BaseHostFilter):
         super().__init__(conf)
         self._clock = clock
         self._down_time = service_down_time(conf)
-        self._disabled = self.reject(DISABLED)
-        self._forced_down = self.reject(FORCED_DOWN)
-        self._down = self.reject(DOWN)
+        self._disabled = self.reject(DISABLED, CODE)
+        self._forced_down = self.reject(FORCED_DOWN, CODE)
+        self._down = self.reject(DOWN, CODE)
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         service = host.service
         if service.disabled:
-            return self.reject(DISABLED)
+            return self.reject(DISABLED, CODE)
         if service.forced_down:
-            return self.reject(FORCED_DOWN)
+            return self.reject(FORCED_DOWN, CODE)
         if not service_is_up(service, self._clock(), self._down_time):
-            return self.reject(DOWN)
+            return self.reject(DOWN, CODE)
         return None
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck:
+                   ) -> base.HostCheck:
         # nova reads the clock for every host; once per request is the
         # same answer up to the microseconds the loop takes.
         is_up = up_check(self._clock(), self._down_time)
@@ -104,7 +107,7 @@ class ComputeFilter(filters.BaseHostFilter):
             self._disabled, self._forced_down, self._down)
 
         def check(host: host_state.HostState
-                  ) -> host_state.HostState | filters.Rejection:
+                  ) -> host_state.HostState | base.Rejection:
             service = host.service
             if service.disabled:
                 return disabled

@@ -24,10 +24,13 @@ from typing import Any
 from oslo_config import cfg
 from oslo_utils import versionutils
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.objects import hv_spec
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.IMAGE
 
 NO_SUPPORTED_INSTANCES = 'host advertises no supported instances'
 UNSUPPORTED_PROPERTIES = 'image architecture/hypervisor type/vm mode'
@@ -69,7 +72,7 @@ class _Wanted:
     required_bits: Any
 
 
-class ImagePropertiesFilter(filters.BaseHostFilter):
+class ImagePropertiesFilter(base.BaseHostFilter):
     """Hosts whose supported instances match the image properties."""
 
     RUN_ON_REBUILD = True
@@ -99,12 +102,12 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         wanted = self._wanted(spec)
         return None if wanted is None else self._check(host, wanted, {})
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         wanted = self._wanted(spec)
         if wanted is None:
             return None
@@ -113,20 +116,20 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
         versions: dict[int | None, bool | None] = {}
 
         def check(host: host_state.HostState
-                  ) -> host_state.HostState | filters.Rejection:
+                  ) -> host_state.HostState | base.Rejection:
             rejection = self._check(host, wanted, versions)
             return host if rejection is None else rejection
         return check
 
     def _check(self, host: host_state.HostState, wanted: _Wanted,
                versions: dict[int | None, bool | None]
-               ) -> filters.Rejection | None:
+               ) -> base.Rejection | None:
         if not host.supported_instances:
-            return self.reject(NO_SUPPORTED_INSTANCES)
+            return self.reject(NO_SUPPORTED_INSTANCES, CODE)
         triple = wanted.triple
         if not any(all(not w or w in supported for w in triple)
                    for supported in host.supported_instances):
-            return self.reject(UNSUPPORTED_PROPERTIES)
+            return self.reject(UNSUPPORTED_PROPERTIES, CODE)
         version = host.hypervisor_version
         if version not in versions:
             try:
@@ -136,12 +139,12 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
                 versions[version] = None
         version_ok = versions[version]
         if version_ok is None:
-            return self.reject(BAD_VERSION_REQUIREMENT)
+            return self.reject(BAD_VERSION_REQUIREMENT, CODE)
         if not version_ok:
-            return self.reject(HYPERVISOR_VERSION)
+            return self.reject(HYPERVISOR_VERSION, CODE)
         required_bits = wanted.required_bits
         if required_bits:
             bits = maxphysaddr_bits(host.cpu_info)
             if bits and bits < required_bits:
-                return self.reject(MAXPHYSADDR_BITS)
+                return self.reject(MAXPHYSADDR_BITS, CODE)
         return None

@@ -6,16 +6,19 @@ or for AggregateIoOpsFilter the smallest ``max_io_ops_per_host`` its
 aggregates set (the option when none does or one is not an integer).
 """
 
-from scheduler import filters
 from scheduler import host_state
 from scheduler.filters import aggregate_metadata
+from scheduler.filters import base
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.INSUFFICIENT_RESOURCES
 
 KEY = 'max_io_ops_per_host'
 TOO_MANY_IO_OPS = 'too many IO operations in progress'
 
 
-class IoOpsFilter(filters.BaseHostFilter):
+class IoOpsFilter(base.BaseHostFilter):
     """num_io_ops below [filter_scheduler]max_io_ops_per_host."""
 
     RUN_ON_REBUILD = False
@@ -25,18 +28,18 @@ class IoOpsFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         if host.num_io_ops < self.max_io_ops(host):
             return None
-        return self.reject(TOO_MANY_IO_OPS)
+        return self.reject(TOO_MANY_IO_OPS, CODE)
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         limit = int(self.conf.filter_scheduler.max_io_ops_per_host)
-        too_many = self.reject(TOO_MANY_IO_OPS)
+        too_many = self.reject(TOO_MANY_IO_OPS, CODE)
 
         def check(host: host_state.HostState
-                  ) -> host_state.HostState | filters.Rejection:
+                  ) -> host_state.HostState | base.Rejection:
             return host if host.num_io_ops < limit else too_many
         return check
 
@@ -45,7 +48,7 @@ class AggregateIoOpsFilter(IoOpsFilter):
     """num_io_ops below the aggregates' max_io_ops_per_host."""
 
     # The limit depends on each host's aggregates.
-    host_check = filters.BaseHostFilter.host_check
+    host_check = base.BaseHostFilter.host_check
 
     def max_io_ops(self, host: host_state.HostState) -> int:
         return aggregate_metadata.int_limit(host, KEY,

@@ -9,15 +9,18 @@ images, isolated hosts take nothing under the restriction and anything
 without it.
 """
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.IMAGE
 
 ISOLATED_HOST = 'isolated host, image not isolated'
 NOT_ISOLATED_HOST = 'isolated image, host not isolated'
 
 
-class IsolatedHostsFilter(filters.BaseHostFilter):
+class IsolatedHostsFilter(base.BaseHostFilter):
     """Isolated images on isolated hosts (and, if restricted, only them)."""
 
     run_filter_once_per_request = True
@@ -25,13 +28,13 @@ class IsolatedHostsFilter(filters.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         check = self.host_check(spec)
         result = host if check is None else check(host)
-        return result if isinstance(result, filters.Rejection) else None
+        return result if isinstance(result, base.Rejection) else None
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         group = self.conf.filter_scheduler
         restrict = group.restrict_isolated_hosts_to_isolated_images
         isolated_hosts = group.isolated_hosts
@@ -40,11 +43,11 @@ class IsolatedHostsFilter(filters.BaseHostFilter):
                           and image_id in group.isolated_images)
         if not image_isolated and not (restrict and isolated_hosts):
             return None  # no host can be turned down
-        not_isolated = self.reject(NOT_ISOLATED_HOST)
-        isolated = self.reject(ISOLATED_HOST)
+        not_isolated = self.reject(NOT_ISOLATED_HOST, CODE)
+        isolated = self.reject(ISOLATED_HOST, CODE)
 
         def check(host: host_state.HostState
-                  ) -> host_state.HostState | filters.Rejection:
+                  ) -> host_state.HostState | base.Rejection:
             host_isolated = host.host in isolated_hosts
             if image_isolated and not host_isolated:
                 return not_isolated

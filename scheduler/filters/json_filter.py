@@ -45,10 +45,13 @@ import json
 import operator
 from typing import Any
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.filters import hints
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.HINT
 
 ATTRIBUTES = frozenset({
     'free_ram_mb', 'free_disk_mb', 'total_usable_ram_mb',
@@ -170,32 +173,32 @@ def _evaluate(query: list[Any], host: host_state.HostState,
     return command(args)
 
 
-class JsonFilter(filters.BaseHostFilter):
+class JsonFilter(base.BaseHostFilter):
     """Hosts for which the ``query`` hint evaluates true."""
 
     RUN_ON_REBUILD = False
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters.Rejection | None:
+                    ) -> base.Rejection | None:
         text = hints.hint(spec, 'query')
         if not text:
             return None
         if not isinstance(text, str):
-            return self.reject(MALFORMED)
+            return self.reject(MALFORMED, CODE)
         query = _parse(text)
         if query is _INVALID:
-            return self.reject(MALFORMED)
+            return self.reject(MALFORMED, CODE)
         if not query:
             return None
         if not isinstance(query, list):
-            return self.reject(MALFORMED)
+            return self.reject(MALFORMED, CODE)
         readable = (_TARGETING_ATTRIBUTES if spec.may_target_hosts
                     else ATTRIBUTES)
         try:
             result = _evaluate(query, host, readable)
         except _Malformed:
-            return self.reject(MALFORMED)
+            return self.reject(MALFORMED, CODE)
         if isinstance(result, list):
             result = any(result)
-        return None if result else self.reject(NOT_SATISFIED)
+        return None if result else self.reject(NOT_SATISFIED, CODE)

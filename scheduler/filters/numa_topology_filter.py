@@ -12,8 +12,8 @@ import dataclasses
 
 from oslo_config import cfg
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.numa import consume
 from scheduler.numa import fit
 from scheduler.numa import instance
@@ -22,6 +22,9 @@ from scheduler.numa import topology
 from scheduler.objects import image as image_obj
 from scheduler.objects import numa
 from scheduler.objects import request_spec
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.NUMA
 
 NO_THREADS = 'host has no SMT threads for the require thread policy'
 NO_HOST_TOPOLOGY = 'host has no NUMA topology'
@@ -43,7 +46,7 @@ def wants_smt(spec: request_spec.RequestSpec) -> bool:
             and instance.THREAD_REQUIRE in threads)
 
 
-class NUMATopologyFilter(filters.RefiningHostFilter):
+class NUMATopologyFilter(base.RefiningHostFilter):
     """Filter on the requested NUMA topology (nova's, with candidates)."""
 
     # The API refuses rebuilds that would change the NUMA constraints.
@@ -55,21 +58,21 @@ class NUMATopologyFilter(filters.RefiningHostFilter):
 
     def refine(self, host: host_state.HostState,
                spec: request_spec.RequestSpec
-               ) -> host_state.HostState | filters.Rejection:
+               ) -> host_state.HostState | base.Rejection:
         try:
             host_topo = topology.host_topology(host.numa_topology)
         except topology.InvalidTopology:
-            return self.reject(UNREADABLE)
+            return self.reject(UNREADABLE, CODE)
         if host_topo is not None and not host_topo.cells:
             host_topo = None  # nova reads a topology without cells so
         if (host_topo is not None and wants_smt(spec)
                 and not host_topo.has_threads):
-            return self.reject(NO_THREADS)
+            return self.reject(NO_THREADS, CODE)
         requested = spec.numa_topology
         if requested is None or not requested.cells:
             return host
         if host_topo is None:
-            return self.reject(NO_HOST_TOPOLOGY)
+            return self.reject(NO_HOST_TOPOLOGY, CODE)
         limits = numa.NUMATopologyLimits(
             cpu_allocation_ratio=host.cpu_allocation_ratio,
             ram_allocation_ratio=host.ram_allocation_ratio,
@@ -80,7 +83,7 @@ class NUMATopologyFilter(filters.RefiningHostFilter):
         # turn as nova's copy is (see scheduler.numa.instance).
         work = instance.WorkTopology(requested)
         try:
-            good = filters.keep_candidates(
+            good = base.keep_candidates(
                 host, lambda candidate: fit.fit_instance(
                     host_topo, work,
                     provider_mapping=candidate.get('mappings'),
@@ -88,9 +91,9 @@ class NUMATopologyFilter(filters.RefiningHostFilter):
                     pci_pools=host.pci_pools, pack=self._pack) is not None)
         except pinning.NoSiblingInformation:
             # nova fails the whole request here; we only drop the host.
-            return self.reject(NO_SIBLINGS)
+            return self.reject(NO_SIBLINGS, CODE)
         if not good:
-            return self.reject(DOES_NOT_FIT)
+            return self.reject(DOES_NOT_FIT, CODE)
         return dataclasses.replace(
             host, allocation_candidates=good,
             limits=dataclasses.replace(host.limits, numa_topology=limits))

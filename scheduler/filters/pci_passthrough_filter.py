@@ -7,34 +7,37 @@ requested devices; candidates they cannot serve are dropped.
 
 import dataclasses
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.objects import request_spec
 from scheduler.pci import stats
+
+# The kind of every rejection of this module's filters.
+CODE = base.RejectionCode.PCI
 
 NO_DEVICES = 'not enough matching PCI devices'
 
 
-class PciPassthroughFilter(filters.RefiningHostFilter):
+class PciPassthroughFilter(base.RefiningHostFilter):
     """Filter on the instance's PCI requests (flavor aliases, ports)."""
 
     RUN_ON_REBUILD = False
 
     def refine(self, host: host_state.HostState,
                spec: request_spec.RequestSpec
-               ) -> host_state.HostState | filters.Rejection:
+               ) -> host_state.HostState | base.Rejection:
         if spec.pci_requests is None or not spec.pci_requests.requests:
             return host
         requests = spec.pci_requests.requests
-        good = filters.keep_candidates(
+        good = base.keep_candidates(
             host, lambda candidate: stats.support_requests(
                 host.pci_pools, requests, candidate.get('mappings')))
         if not good:
-            return self.reject(NO_DEVICES)
+            return self.reject(NO_DEVICES, CODE)
         return dataclasses.replace(host, allocation_candidates=good)
 
     def host_check(self, spec: request_spec.RequestSpec
-                   ) -> filters.HostCheck | None:
+                   ) -> base.HostCheck | None:
         if spec.pci_requests is None or not spec.pci_requests.requests:
             return None  # refine keeps every host as it is
         return super().host_check(spec)

@@ -20,9 +20,9 @@ import importlib.util
 import inspect
 import types
 
-from scheduler import filters as filters_mod
-from scheduler import weighers as weighers_mod
+from scheduler.filters import base as filters_base
 from scheduler.nova_bridge import runtime
+from scheduler.weighers import base as weighers_base
 
 FILTER = 'filter'
 WEIGHER = 'weigher'
@@ -100,8 +100,8 @@ def _nova_base(path: str, kind: str) -> type:
 
 def _plugin_class(path: str, cls: type, kind: str) -> type:
     """``cls`` as our filter/weigher class: itself if ours, else wrapped."""
-    ours = filters_mod.BaseHostFilter if kind == FILTER else (
-        weighers_mod.BaseWeigher)
+    ours = filters_base.BaseHostFilter if kind == FILTER else (
+        weighers_base.BaseWeigher)
     if issubclass(cls, ours):
         return cls
     nova_base = _nova_base(path, kind)

@@ -21,12 +21,12 @@ from typing import Any, ClassVar
 
 from oslo_config import cfg
 
-from scheduler import filters as filters_mod
 from scheduler import host_state
-from scheduler import weighers as weighers_mod
+from scheduler.filters import base as filters_base
 from scheduler.nova_bridge import runtime
 from scheduler.nova_bridge import to_nova
 from scheduler.objects import request_spec
+from scheduler.weighers import base as weighers_base
 
 
 class _SpecCache(threading.local):
@@ -42,7 +42,7 @@ class _SpecCache(threading.local):
         return self.nova_spec
 
 
-class NovaHostFilter(filters_mod.BaseHostFilter):
+class NovaHostFilter(filters_base.BaseHostFilter):
     """A nova BaseHostFilter subclass run as one of our filters."""
 
     # An out-of-tree nova filter may read allocation candidates (nova's
@@ -62,17 +62,19 @@ class NovaHostFilter(filters_mod.BaseHostFilter):
 
     def host_passes(self, host: host_state.HostState,
                     spec: request_spec.RequestSpec
-                    ) -> filters_mod.Rejection | None:
+                    ) -> filters_base.Rejection | None:
         nova_spec = self._specs.get(spec)
         passed = self.plugin.filter_all([to_nova.host_state(host)],
                                         nova_spec)
         # None means "stop filtering" in nova: no host passes.
         if passed is not None and list(passed):
             return None
-        return self.reject('rejected by the nova filter')
+        # nova's filters say only yes or no: the kind is unknown.
+        return self.reject('rejected by the nova filter',
+                           filters_base.RejectionCode.OTHER)
 
 
-class NovaWeigher(weighers_mod.BaseWeigher):
+class NovaWeigher(weighers_base.BaseWeigher):
     """A nova BaseHostWeigher subclass run as one of our weighers."""
 
     nova_class: ClassVar[type]

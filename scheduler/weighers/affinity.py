@@ -7,11 +7,11 @@ soft anti-affinity prefers hosts running fewer.
 from typing import ClassVar
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 
 
-class _SoftAffinityWeigherBase(weighers.BaseWeigher):
+class _SoftAffinityWeigherBase(base.BaseWeigher):
     policy_name: ClassVar[str] = ''
 
     def members_on_host(self, host: host_state.HostState,

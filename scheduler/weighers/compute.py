@@ -1,10 +1,10 @@
 """BuildFailureWeigher: push back hosts with recent failed builds."""
 
 from scheduler import host_state
-from scheduler import weighers
+from scheduler.weighers import base
 
 
-class BuildFailureWeigher(weighers.BaseWeigher):
+class BuildFailureWeigher(base.BaseWeigher):
     multiplier_option = 'build_failure_weight_multiplier'
     weight_attribute = 'failed_builds'
     # The negation below still reads only the aggregates.

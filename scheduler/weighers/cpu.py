@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 
 
-class CPUWeigher(weighers.BaseWeigher):
+class CPUWeigher(base.BaseWeigher):
     minval = 0
     multiplier_option = 'cpu_weight_multiplier'
 

@@ -1,11 +1,11 @@
 """CrossCellWeigher: during a cross-cell move, prefer the current cell."""
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 
 
-class CrossCellWeigher(weighers.BaseWeigher):
+class CrossCellWeigher(base.BaseWeigher):
     multiplier_option = 'cross_cell_move_weight_multiplier'
 
     def constant_weight(self, spec: request_spec.RequestSpec

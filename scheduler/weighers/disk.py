@@ -1,9 +1,9 @@
 """DiskWeigher: prefer hosts with more free disk (spread) by default."""
 
-from scheduler import weighers
+from scheduler.weighers import base
 
 
-class DiskWeigher(weighers.BaseWeigher):
+class DiskWeigher(base.BaseWeigher):
     minval = 0
     multiplier_option = 'disk_weight_multiplier'
     weight_attribute = 'free_disk_mb'

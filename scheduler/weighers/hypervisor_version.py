@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 
 
-class HypervisorVersionWeigher(weighers.BaseWeigher):
+class HypervisorVersionWeigher(base.BaseWeigher):
     multiplier_option = 'hypervisor_version_weight_multiplier'
 
     def weigh(self, host: host_state.HostState,

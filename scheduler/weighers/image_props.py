@@ -15,16 +15,16 @@ instances' image properties (``HostState.instance_images``).
 from oslo_config import cfg
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 
 
-class ImagePropertiesWeigher(weighers.BaseWeigher):
+class ImagePropertiesWeigher(base.BaseWeigher):
     multiplier_option = 'image_props_weight_multiplier'
 
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         super().__init__(conf)
-        self.setting = dict(weighers.parse_weight_setting(
+        self.setting = dict(base.parse_weight_setting(
             conf.filter_scheduler.image_props_weight_setting,
             'filter_scheduler.image_props_weight_setting'))
 

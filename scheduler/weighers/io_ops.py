@@ -3,10 +3,10 @@
 The default multiplier (-1.0) prefers lightly loaded hosts.
 """
 
-from scheduler import weighers
+from scheduler.weighers import base
 
 
-class IoOpsWeigher(weighers.BaseWeigher):
+class IoOpsWeigher(base.BaseWeigher):
     minval = 0
     multiplier_option = 'io_ops_weight_multiplier'
     weight_attribute = 'num_io_ops'

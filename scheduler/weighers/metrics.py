@@ -10,8 +10,8 @@ that metric's ratio or the host's multiplier is 0.
 from oslo_config import cfg
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 
 
 class MetricNotFound(Exception):
@@ -25,14 +25,14 @@ class MetricNotFound(Exception):
                          f'being weighed')
 
 
-class MetricsWeigher(weighers.BaseWeigher):
+class MetricsWeigher(base.BaseWeigher):
     multiplier_group = 'metrics'
     multiplier_option = 'weight_multiplier'
     aggregate_key = 'metrics_weight_multiplier'
 
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         super().__init__(conf)
-        self.setting = weighers.parse_weight_setting(
+        self.setting = base.parse_weight_setting(
             conf.metrics.weight_setting, 'metrics.weight_setting')
 
     def constant_weight(self, spec: request_spec.RequestSpec

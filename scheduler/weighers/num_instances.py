@@ -3,9 +3,9 @@
 Disabled by default (multiplier 0.0); negative spreads, positive packs.
 """
 
-from scheduler import weighers
+from scheduler.weighers import base
 
 
-class NumInstancesWeigher(weighers.BaseWeigher):
+class NumInstancesWeigher(base.BaseWeigher):
     multiplier_option = 'num_instances_weight_multiplier'
     weight_attribute = 'num_instances'

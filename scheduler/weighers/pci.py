@@ -9,14 +9,14 @@ from collections.abc import Sequence
 import operator
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 
 MAX_DEVS = 100
 _POOLS = operator.attrgetter('pci_pools')
 
 
-class PCIWeigher(weighers.BaseWeigher):
+class PCIWeigher(base.BaseWeigher):
     multiplier_option = 'pci_weight_multiplier'
 
     def weigh(self, host: host_state.HostState,

@@ -33,11 +33,11 @@ import scheduler.rpc  # noqa: F401,H306
 import oslo_messaging  # noqa: H306
 import testtools
 
-from scheduler import filters as filters_mod
 from scheduler import host_cache
 from scheduler import plugins
 from scheduler import service as service_mod
 from scheduler.db import tables as t
+from scheduler.filters import base as filters_base
 from scheduler.rpc import server as server_mod
 from scheduler.rpc import workers
 from tests.functional import placement_service
@@ -62,7 +62,7 @@ def _now():
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
-class GenerationProbe(filters_mod.BaseHostFilter):
+class GenerationProbe(filters_base.BaseHostFilter):
     """Records, per request (instance uuid), the generations it saw."""
 
     def __init__(self, conf):

@@ -6,19 +6,21 @@ from oslo_config import cfg
 import testtools
 
 from scheduler import explanation
-from scheduler import filters
 from scheduler import host_ordering
+from scheduler.filters import base
 from tests.unit import fakes
 from tests.unit.filters import conf_fixture
 
 
-class _Reject(filters.BaseHostFilter):
+class _Reject(base.BaseHostFilter):
     def __init__(self, names=()):
         super().__init__(cfg.ConfigOpts())
         self.names = set(names)
 
     def host_passes(self, host, spec):
-        return self.reject('no') if host.host in self.names else None
+        if host.host in self.names:
+            return self.reject('no', base.RejectionCode.OTHER)
+        return None
 
 
 class _Once(_Reject):

@@ -11,9 +11,9 @@ from oslo_config import fixture as config_fixture
 import testtools
 
 from scheduler import conf as conf_pkg
-from scheduler import filters
 from scheduler import nova_bridge
 from scheduler import plugins
+from scheduler.filters import base as filters_base
 from tests.unit import fakes
 from tests.unit import site_modules
 
@@ -26,17 +26,17 @@ NOVA_STYLE = textwrap.dedent('''\
             return True
     ''')
 NATIVE = textwrap.dedent('''\
-    from scheduler import filters
-    from scheduler import weighers
+    from scheduler.filters import base as filters_base
+    from scheduler.weighers import base as weighers_base
 
 
-    class RackFilter(filters.BaseHostFilter):
+    class RackFilter(filters_base.BaseHostFilter):
         def host_passes(self, host, spec):
             return None if host.host.startswith('rack1') else self.reject(
-                'not in rack 1')
+                'not in rack 1', filters_base.RejectionCode.OTHER)
 
 
-    class Green(weighers.BaseWeigher):
+    class Green(weighers_base.BaseWeigher):
         multiplier_option = 'ram_weight_multiplier'
 
         def weigh(self, host, spec):
@@ -121,7 +121,7 @@ class BridgeWithoutNovaTest(testtools.TestCase):
         self.assertEqual(['RackFilter', 'ComputeFilter'],
                          [f.name for f in loaded])
         rack = loaded[0]
-        self.assertIsInstance(rack, filters.BaseHostFilter)
+        self.assertIsInstance(rack, filters_base.BaseHostFilter)
         self.assertIsNone(rack.host_passes(fakes.host('rack1-a'),
                                            fakes.spec()))
         self.assertEqual('not in rack 1', rack.host_passes(

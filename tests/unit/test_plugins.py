@@ -11,41 +11,42 @@ from oslo_config import cfg
 import testtools
 
 from scheduler import conf as conf_pkg
-from scheduler import filters
 from scheduler import plugins
-from scheduler import weighers
+from scheduler.filters import base as filters_base
+from scheduler.weighers import base as weighers_base
 from tests.unit import fakes
 from tests.unit import site_modules
 
 SITE = textwrap.dedent('''\
-    from scheduler import filters
-    from scheduler import weighers
+    from scheduler.filters import base as filters_base
+    from scheduler.weighers import base as weighers_base
     from scheduler.filters import compute_filter
 
 
-    class RackFilter(filters.BaseHostFilter):
+    class RackFilter(filters_base.BaseHostFilter):
         def host_passes(self, host, spec):
             return None if host.host.startswith('rack1') else self.reject(
-                'not in rack 1')
+                'not in rack 1', filters_base.RejectionCode.OTHER)
 
 
-    class ComputeFilter(filters.BaseHostFilter):
+    class ComputeFilter(filters_base.BaseHostFilter):
         """Named like one of ours: a site's own ComputeFilter."""
 
         def host_passes(self, host, spec):
-            return self.reject('site compute filter')
+            return self.reject('site compute filter',
+                               filters_base.RejectionCode.OTHER)
 
 
     class _Hidden(RackFilter):
         pass
 
 
-    class NeedsSetup(filters.BaseHostFilter):
+    class NeedsSetup(filters_base.BaseHostFilter):
         def __init__(self, conf):
             raise RuntimeError('site setup missing')
 
 
-    class Green(weighers.BaseWeigher):
+    class Green(weighers_base.BaseWeigher):
         multiplier_option = 'ram_weight_multiplier'
 
         def weigh(self, host, spec):
@@ -138,7 +139,7 @@ class LoadFiltersTest(testtools.TestCase):
              'ImagePropertiesFilter', 'ServerGroupAntiAffinityFilter',
              'ServerGroupAffinityFilter'], _names(loaded))
         for filter_ in loaded:
-            self.assertIsInstance(filter_, filters.BaseHostFilter)
+            self.assertIsInstance(filter_, filters_base.BaseHostFilter)
 
     def test_each_by_plain_and_nova_dotted_name(self):
         for name, module in FILTERS.items():
@@ -226,7 +227,7 @@ class LoadWeighersTest(testtools.TestCase):
         loaded = plugins.load_weighers(_conf())
         self.assertEqual(sorted(WEIGHERS), _names(loaded))
         for weigher in loaded:
-            self.assertIsInstance(weigher, weighers.BaseWeigher)
+            self.assertIsInstance(weigher, weighers_base.BaseWeigher)
 
     def test_each_by_plain_and_nova_dotted_name(self):
         for name, module in WEIGHERS.items():

@@ -21,7 +21,7 @@ import scheduler.cmd  # noqa: F401,I100  (first, as the service)
 from scheduler import explanation  # noqa: E402,I100
 from scheduler import host_source  # noqa: E402
 from scheduler import manager  # noqa: E402
-from scheduler import weighers  # noqa: E402
+from scheduler.weighers import engine  # noqa: E402
 from scheduler.cmd import config_loading  # noqa: E402
 from scheduler.nova_bridge import runtime  # noqa: E402
 from tests.compat.bridge import site_plugins  # noqa: E402
@@ -53,7 +53,7 @@ def run(config_file: str, case: str) -> dict[str, object]:
         hosts = [fakes.host(name, free_ram_mb=4096 * (i + 1))
                  for i, name in enumerate(HOSTS)]
         ordered = sched._sorted(fakes.spec(project_id='proj'), hosts, 0,
-                                recorder, False, weighers.WeighingMemo())
+                                recorder, False, engine.WeighingMemo())
     result.update(
         filters=[f.name for f in sched.filters],
         filter_classes=[_class_path(getattr(f, 'plugin', f))

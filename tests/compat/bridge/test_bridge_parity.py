@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 import testtools
 
 from scheduler import nova_bridge
-from scheduler import weighers
 from scheduler.nova_bridge import runtime
 from scheduler.nova_bridge import to_nova
+from scheduler.weighers import engine
 from tests.compat.filters import generators as gen
 from tests.compat.filters import nova_env
 from tests.compat.filters import sides
@@ -209,17 +209,17 @@ class BridgeParityTest(testtools.TestCase):
                     except nova_env.nova_exception.ComputeHostMetricNotFound:
                         self.assertRaises(
                             nova_env.nova_exception.ComputeHostMetricNotFound,
-                            weighers.weigh_hosts, [ours(conf)],
+                            engine.weigh_sorted, [ours(conf)],
                             [o for _, o in pairs], spec)
                         self.tally['metric not found'] += 1
                         continue
-                    weighed = weighers.weigh_hosts(
+                    weighed = engine.weigh_sorted(
                         [ours(conf)], [o for _, o in pairs], spec)
                     weigher_parity.WeigherParityTest.assertSameWeighing(
                         self, nova_weighed, weighed)
-                    spread = {round(w.weight, 6) for w in weighed}
+                    spread = {round(w, 6) for w in weighed[1]}
                     if len(spread) > 1 and all(
-                            math.isfinite(w.weight) for w in weighed):
+                            math.isfinite(w) for w in weighed[1]):
                         self.tally[native.__name__] += 1
             self.tally['cases'] += 1
 

@@ -27,11 +27,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 import testtools
 
-from scheduler import filters
 from scheduler.filters import affinity_filter
 from scheduler.filters import compute_capabilities_filter
 from scheduler.filters import compute_filter
 from scheduler.filters import image_props_filter
+from scheduler.filters import runner
 from tests.compat.filters import generators as gen
 from tests.compat.filters import nova_env
 from tests.compat.filters import sides
@@ -118,7 +118,7 @@ class FilterParityTest(testtools.TestCase):
             nova_filter = nova_cls()
             ours = _ours(our_cls, conf)
             for nova_host, our_host in pairs:
-                outcome = filters.run_filters(
+                outcome = runner.run_filters(
                     [ours], [our_host], spec, index=0,
                     is_rebuild=_is_rebuild(spec))
                 passed = bool(outcome.hosts)
@@ -196,7 +196,7 @@ class FilterParityTest(testtools.TestCase):
                     # nova's own failures: checked host by host above.
                     count += 1
                     return
-                outcome = filters.run_filters(
+                outcome = runner.run_filters(
                     [_ours(cls, conf) for _, cls in FILTERS],
                     [o for _, o in pairs], spec, index=index,
                     is_rebuild=_is_rebuild(spec))

@@ -37,7 +37,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 import testtools
 
-from scheduler import filters
 from scheduler.filters import affinity_filter
 from scheduler.filters import aggregate_image_properties_isolation as aipi
 from scheduler.filters import aggregate_instance_extra_specs as aies
@@ -48,6 +47,7 @@ from scheduler.filters import isolated_hosts_filter
 from scheduler.filters import json_filter
 from scheduler.filters import metrics_filter
 from scheduler.filters import num_instances_filter
+from scheduler.filters import runner
 from scheduler.filters import type_filter
 from tests.compat.filters import generators as gen
 from tests.compat.filters import judges
@@ -116,7 +116,7 @@ class MoreFilterParityTest(testtools.TestCase):
             nova_filter = nova_cls()
             ours = our_cls(conf)
             for nova_host, our_host in pairs:
-                outcome = filters.run_filters(
+                outcome = runner.run_filters(
                     [ours], [our_host], spec, index=0,
                     is_rebuild=_is_rebuild(spec))
                 passed = bool(outcome.hosts)
@@ -297,7 +297,7 @@ class MoreFilterParityTest(testtools.TestCase):
                             [n for n, _ in pairs], nova_spec, index)
                 except Exception:
                     return
-                outcome = filters.run_filters(
+                outcome = runner.run_filters(
                     [o(conf) for _, o in pairs_of_classes],
                     [o for _, o in pairs], spec, index=index,
                     is_rebuild=_is_rebuild(spec))

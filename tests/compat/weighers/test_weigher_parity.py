@@ -2,7 +2,7 @@
 
 For every generated world, request spec and configuration (multipliers,
 per-aggregate overrides, metrics and image-property settings), nova's
-HostWeightHandler and our weigh_hosts must give the same hosts in the same
+HostWeightHandler and our weigh_sorted must give the same hosts in the same
 order with the same weights, for each weigher alone and for all together.
 A required metric that is missing must make both fail.
 
@@ -25,7 +25,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 import testtools
 
-from scheduler import weighers
+from scheduler.weighers import engine
 from scheduler.weighers import metrics
 from tests.compat.filters import generators as gen
 from tests.compat.filters import nova_env
@@ -72,10 +72,11 @@ class WeigherParityTest(testtools.TestCase):
         self.tally = collections.Counter()
 
     def assertSameWeighing(self, nova_weighed, ours):
+        """``ours``: weigh_sorted's hosts and weights."""
         nova_rows = [((w.obj.host, w.obj.nodename), w.weight)
                      for w in nova_weighed]
-        our_rows = [((w.host.host, w.host.nodename), w.weight)
-                    for w in ours]
+        our_rows = [((h.host, h.nodename), w)
+                    for h, w in zip(*ours, strict=True)]
         self.assertEqual(len(nova_rows), len(our_rows))
         for (_, nova_weight), (_, our_weight) in zip(nova_rows, our_rows):
             self.assertTrue(_close(nova_weight, our_weight),
@@ -112,14 +113,14 @@ class WeigherParityTest(testtools.TestCase):
                         nova_ws, [n for n, _ in pairs], nova_spec)
             except nova_env.nova_exception.ComputeHostMetricNotFound as e:
                 error = self.assertRaises(
-                    metrics.MetricNotFound, weighers.weigh_hosts, our_ws,
+                    metrics.MetricNotFound, engine.weigh_sorted, our_ws,
                     [o for _, o in pairs], spec)
                 self.assertEqual(e.kwargs['name'], error.name)
                 self.tally['metric_not_found'] += 1
                 return
-            ours = weighers.weigh_hosts(our_ws, [o for _, o in pairs], spec)
+            ours = engine.weigh_sorted(our_ws, [o for _, o in pairs], spec)
             self.assertSameWeighing(nova_weighed, ours)
-            spread = {round(w.weight, 6) for w in ours}
+            spread = {round(w, 6) for w in ours[1]}
             self.tally['distinct' if len(spread) > 1 else 'flat'] += 1
 
     def _run_property(self, names, **focus):

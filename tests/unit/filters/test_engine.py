@@ -5,24 +5,46 @@ import collections
 from oslo_config import cfg
 import testtools
 
-from scheduler import filters
+from scheduler.filters import base
+from scheduler.filters import runner
 from tests.unit import fakes
 
 
-class _Reject(filters.BaseHostFilter):
+class _Reject(base.BaseHostFilter):
     """Rejects the hosts named in ``names``; records every call."""
 
-    def __init__(self, names=(), reason='no', **attrs):
+    def __init__(self, names=(), reason='no',
+                 code=base.RejectionCode.OTHER, **attrs):
         super().__init__(cfg.ConfigOpts())
         self.names = set(names)
         self.reason = reason
+        self.code = code
         self.calls = []
         for key, value in attrs.items():
             setattr(self, key, value)
 
     def host_passes(self, host, spec):
         self.calls.append(host.host)
-        return self.reject(self.reason) if host.host in self.names else None
+        if host.host in self.names:
+            return self.reject(self.reason, self.code)
+        return None
+
+
+class _Mixed(base.BaseHostFilter):
+    """Rejects hosts with the reason named for each; 'down' is a
+    service state, anything else a resource."""
+
+    def __init__(self, reasons):
+        super().__init__(cfg.ConfigOpts())
+        self.reasons = reasons
+
+    def host_passes(self, host, spec):
+        reason = self.reasons.get(host.host)
+        if reason is None:
+            return None
+        code = (base.RejectionCode.UNSCHEDULABLE if reason == 'down'
+                else base.RejectionCode.INSUFFICIENT_RESOURCES)
+        return self.reject(reason, code)
 
 
 class OncePerRequest(_Reject):
@@ -33,7 +55,7 @@ class OnRebuild(_Reject):
     RUN_ON_REBUILD = True
 
 
-class Boom(filters.BaseHostFilter):
+class Boom(base.BaseHostFilter):
     def host_passes(self, host, spec):
         raise KeyError('bug')
 
@@ -42,8 +64,8 @@ HOSTS = [fakes.host(n) for n in ('a', 'b', 'c', 'd')]
 
 
 def _run(filters_, hosts=HOSTS, index=0, is_rebuild=False):
-    return filters.run_filters(filters_, hosts, fakes.spec(), index=index,
-                               is_rebuild=is_rebuild)
+    return runner.run_filters(filters_, hosts, fakes.spec(), index=index,
+                              is_rebuild=is_rebuild)
 
 
 class RunFiltersTest(testtools.TestCase):
@@ -65,6 +87,23 @@ class RunFiltersTest(testtools.TestCase):
     def test_reasons_counted(self):
         outcome = _run([_Reject({'a', 'c', 'd'}, reason='full')])
         self.assertEqual({'full': 3}, dict(outcome.stages[0].reasons))
+
+    def test_codes_counted_beside_reasons(self):
+        outcome = _run([_Mixed({'a': 'down', 'b': 'full', 'c': 'full'}),
+                        _Reject({'d'})])
+        stage, last = outcome.stages
+        self.assertEqual({'down': 1, 'full': 2}, dict(stage.reasons))
+        self.assertEqual({base.RejectionCode.UNSCHEDULABLE: 1,
+                          base.RejectionCode.INSUFFICIENT_RESOURCES: 2},
+                         dict(stage.codes))
+        self.assertEqual({base.RejectionCode.OTHER: 1}, dict(last.codes))
+
+    def test_no_codes_when_nothing_rejected(self):
+        outcome = _run([_Reject(), OncePerRequest({'a'}), _Reject({'a'}),
+                        _Reject({'b', 'c', 'd'}), _Reject()], index=1)
+        self.assertEqual([{}, {}, {base.RejectionCode.OTHER: 1},
+                          {base.RejectionCode.OTHER: 3}, {}],
+                         [dict(s.codes) for s in outcome.stages])
 
     def test_stops_when_no_host_left(self):
         never = _Reject()
@@ -166,14 +205,15 @@ class HostCheckTest(testtools.TestCase):
         f = _Reject({'b'}, reason='busy')
         check = f.host_check(fakes.spec())
         self.assertIs(HOSTS[0], check(HOSTS[0]))
-        self.assertEqual(filters.Rejection('_Reject', 'busy'),
-                         check(HOSTS[1]))
+        self.assertEqual(
+            base.Rejection('_Reject', 'busy', base.RejectionCode.OTHER),
+            check(HOSTS[1]))
 
 
 class FilterTimingTest(testtools.TestCase):
 
     def test_each_filter_that_ran_is_timed(self):
-        outcome = filters.run_filters(
+        outcome = runner.run_filters(
             [_Reject(), OncePerRequest(), _PerRequest(applies=False),
              _Reject({'a', 'b', 'c', 'd'}), _Reject()],
             HOSTS, fakes.spec(), index=1, is_rebuild=False, clock=_Clock())
@@ -190,9 +230,11 @@ class BaseHostFilterTest(testtools.TestCase):
         self.assertEqual('_Reject', f.name)
         self.assertFalse(f.run_filter_once_per_request)
         self.assertFalse(f.RUN_ON_REBUILD)
-        self.assertEqual(filters.Rejection('_Reject', 'x'), f.reject('x'))
+        self.assertEqual(
+            base.Rejection('_Reject', 'x', base.RejectionCode.NUMA),
+            f.reject('x', base.RejectionCode.NUMA))
 
     def test_host_passes_must_be_implemented(self):
-        f = filters.BaseHostFilter(cfg.ConfigOpts())
+        f = base.BaseHostFilter(cfg.ConfigOpts())
         self.assertRaises(NotImplementedError, f.host_passes,
                           HOSTS[0], fakes.spec())

@@ -2,8 +2,8 @@
 
 import testtools
 
-from scheduler import filters
 from scheduler import host_state
+from scheduler.filters import base
 from scheduler.filters import numa_topology_filter as nf
 from scheduler.objects import flavor
 from scheduler.objects import image
@@ -145,4 +145,4 @@ class NUMATopologyFilterTest(testtools.TestCase):
     def test_does_not_run_on_rebuild(self):
         self.assertFalse(nf.NUMATopologyFilter.RUN_ON_REBUILD)
         self.assertTrue(issubclass(nf.NUMATopologyFilter,
-                                   filters.RefiningHostFilter))
+                                   base.RefiningHostFilter))

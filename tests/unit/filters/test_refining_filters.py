@@ -5,21 +5,22 @@ import dataclasses
 from oslo_config import cfg
 import testtools
 
-from scheduler import filters
+from scheduler.filters import base
+from scheduler.filters import runner
 from tests.unit import fakes
 
 
-class _KeepFirstCandidate(filters.RefiningHostFilter):
+class _KeepFirstCandidate(base.RefiningHostFilter):
     """Keeps only the first candidate; rejects hosts without any."""
 
     def refine(self, host, spec):
         if not host.allocation_candidates:
-            return self.reject('no candidate')
+            return self.reject('no candidate', base.RejectionCode.OTHER)
         return dataclasses.replace(
             host, allocation_candidates=host.allocation_candidates[:1])
 
 
-class _Seen(filters.BaseHostFilter):
+class _Seen(base.BaseHostFilter):
     """A plain filter recording the candidates it was shown."""
 
     def __init__(self):
@@ -37,7 +38,7 @@ class RefiningFilterTest(testtools.TestCase):
         hosts = [fakes.host('a', candidates=[{'x': 1}, {'x': 2}]),
                  fakes.host('b')]
         seen = _Seen()
-        outcome = filters.run_filters(
+        outcome = runner.run_filters(
             [_KeepFirstCandidate(cfg.ConfigOpts()), seen], hosts,
             fakes.spec(), index=0, is_rebuild=False)
         self.assertEqual([({'x': 1},)], seen.seen)
@@ -60,5 +61,5 @@ class RefiningFilterTest(testtools.TestCase):
 
     def test_keep_candidates(self):
         host = fakes.host('a', candidates=[{'n': 1}, {'n': 2}, {'n': 3}])
-        self.assertEqual(({'n': 1}, {'n': 3}), filters.keep_candidates(
+        self.assertEqual(({'n': 1}, {'n': 3}), base.keep_candidates(
             host, lambda c: c['n'] != 2))

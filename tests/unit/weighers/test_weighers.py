@@ -3,7 +3,6 @@
 import testtools
 
 from scheduler import host_state
-from scheduler import weighers
 from scheduler.objects import destination
 from scheduler.objects import image
 from scheduler.objects import instance_group
@@ -12,6 +11,7 @@ from scheduler.weighers import compute
 from scheduler.weighers import cpu
 from scheduler.weighers import cross_cell
 from scheduler.weighers import disk
+from scheduler.weighers import engine
 from scheduler.weighers import hypervisor_version
 from scheduler.weighers import image_props
 from scheduler.weighers import io_ops
@@ -28,8 +28,10 @@ def _conf(**groups):
 
 
 def _order(weigher, hosts, spec=None):
-    weighed = weighers.weigh_hosts([weigher], hosts, spec or fakes.spec())
-    return [(w.host.host, round(w.weight, 6)) for w in weighed]
+    ordered, weights = engine.weigh_sorted([weigher], hosts,
+                                           spec or fakes.spec())
+    return [(h.host, round(w, 6))
+            for h, w in zip(ordered, weights, strict=True)]
 
 
 class ResourceWeighersTest(testtools.TestCase):
@@ -215,9 +217,10 @@ class MetricsWeigherTest(testtools.TestCase):
 
     def test_engine_raises_only_with_several_hosts(self):
         weigher = self._weigher(['cpu.frequency=1'])
-        self.assertEqual(1, len(weighers.weigh_hosts(
-            [weigher], [self._host('a')], fakes.spec())))
-        self.assertRaises(metrics.MetricNotFound, weighers.weigh_hosts,
+        ordered, _weights = engine.weigh_sorted(
+            [weigher], [self._host('a')], fakes.spec())
+        self.assertEqual(1, len(ordered))
+        self.assertRaises(metrics.MetricNotFound, engine.weigh_sorted,
                           [weigher], [self._host('a'), self._host('b')],
                           fakes.spec())
 
