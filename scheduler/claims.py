@@ -7,19 +7,26 @@ leaves allocations behind (nova only cleans up on NoValidHost, and
 forgets a claim whose answer was lost). A release Placement does not take
 goes to the pending-release journal (``scheduler.pending_releases``).
 
-When Placement cannot answer a claim (down, no answer, the request's
-deadline spent, an answer a claim cannot use), the request stops at once
-instead of trying every further host against a Placement that is not
-there.
+When Placement cannot answer a claim (down, no answer, an answer a claim
+cannot use), the request stops at once instead of trying every further
+host against a Placement that is not there. When Placement keeps
+refusing claims because concurrent requests took the capacity, the list
+of candidates has gone stale: after a few refusals in a row
+(``give_up_after``) the caller asks Placement again (``Attempt.stale``)
+instead of walking the rest of the list until the deadline.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+import dataclasses
+import datetime
 from typing import Any
 
+from scheduler import consumption
 from scheduler import errors
 from scheduler import explanation
 from scheduler import host_state
 from scheduler import pending_releases
+from scheduler import recent_claims
 from scheduler.objects import request_spec
 from scheduler.placement import client as placement_client
 from scheduler.placement import results
@@ -29,6 +36,24 @@ CandidatesOf = Callable[[host_state.HostState],
                         Sequence[Mapping[str, Any]]]
 # Outcomes after which no further host is tried: Placement is not there.
 STOP_TRYING = frozenset({results.UNREACHABLE, results.FAILED})
+# Outcomes that say the capacity went to someone else.
+REFUSED = frozenset({results.CAPACITY, results.CONFLICT})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Attempt:
+    """One pass over the ordered hosts for one instance.
+
+    ``host``, ``allocation_request`` and ``spec`` (the request with the
+    providers Placement mapped to its groups) are set when a claim
+    succeeded; otherwise ``stale`` says candidates were refused, or
+    skipped as taken, so asking Placement again may find room.
+    """
+
+    host: host_state.HostState | None = None
+    allocation_request: Mapping[str, Any] | None = None
+    spec: request_spec.RequestSpec | None = None
+    stale: bool = False
 
 
 class Claims:
@@ -36,28 +61,41 @@ class Claims:
                  releaser: pending_releases.Releaser,
                  recorder: explanation.Recorder,
                  global_request_id: str | None,
-                 allocation_request_version: str | None) -> None:
+                 allocation_request_version: str | None, *,
+                 worker: recent_claims.RecentClaims,
+                 clock: Callable[[], datetime.datetime]) -> None:
         self._client = client
         self._releaser = releaser
         self._recorder = recorder
         self._global_request_id = global_request_id
         self._version = allocation_request_version
+        self._worker = worker
+        self._clock = clock
         # Every claim that may be in Placement, in the order made.
         self.held: list[results.ClaimUndo] = []
 
     def claim_first(self, hosts: list[host_state.HostState],
                     spec: request_spec.RequestSpec, instance_uuid: str,
-                    user_id: str | None, candidates_of: CandidatesOf
-                    ) -> tuple[host_state.HostState, Mapping[str, Any]] | None:
+                    user_id: str | None, candidates_of: CandidatesOf,
+                    taken: frozenset[str] = frozenset(),
+                    give_up_after: int | None = None) -> Attempt:
         """Claim the first host in order that Placement accepts.
 
         As nova, each host's first remaining allocation candidate is tried.
-        A consumer generation conflict propagates (nova raises
-        AllocationUpdateFailed for it). Raises StageFailed (stage claims)
-        when Placement cannot answer: trying further hosts would only
-        spend the request's deadline.
+        Hosts in ``taken`` (refused to another request of this worker
+        since the candidates were read) are not tried, and after
+        ``give_up_after`` refusals in a row the rest are not either (None:
+        every host is tried, as nova does). A consumer
+        generation conflict propagates (nova raises AllocationUpdateFailed
+        for it). Raises StageFailed (stage claims) when Placement cannot
+        answer: trying further hosts would only spend the deadline.
         """
+        refused = 0
+        skipped = False
         for host in hosts:
+            if host.uuid in taken:
+                skipped = True
+                continue
             candidates = candidates_of(host)
             if not candidates:
                 continue
@@ -67,18 +105,43 @@ class Claims:
                 user_id=user_id,
                 allocation_request_version=self._version or '1.36',
                 global_request_id=self._global_request_id)
-            self._recorder.claims = self._recorder.claims.add(outcome.reason)
             if outcome.undo is not None:
                 self.held.append(outcome.undo)
             if outcome.claimed:
-                return host, alloc_req
+                self._recorder.claims = self._recorder.claims.add(
+                    outcome.reason)
+                spec = consumption.with_provider_mappings(spec, alloc_req)
+                self._worker.claimed(instance_uuid, host.uuid, spec,
+                                     self._clock())
+                return Attempt(host, alloc_req, spec)
             if outcome.reason in STOP_TRYING:
-                self._recorder.fail(explanation.STAGE_CLAIMS)
-                raise errors.StageFailed()
-        return None
+                self._stop(outcome.reason)
+            self._recorder.claims = self._recorder.claims.add(outcome.reason)
+            if outcome.reason == results.CAPACITY:
+                self._worker.refused(host.uuid)
+            refused += 1
+            if give_up_after is not None and refused >= give_up_after:
+                return Attempt(stale=True)
+        return Attempt(stale=bool(refused) or skipped)
+
+    def _stop(self, reason: str) -> None:
+        """Placement did not answer a claim: end the request's claims.
+
+        When the request's deadline ran out after Placement had refused
+        some of its claims, the time went on races lost to concurrent
+        requests, not on a Placement that is away: say so.
+        """
+        claims = self._recorder.claims
+        if (reason == results.UNREACHABLE and self._client.deadline_passed()
+                and (claims.capacity or claims.conflict)):
+            reason = explanation.OUT_OF_TIME
+        self._recorder.claims = claims.add(reason)
+        self._recorder.fail(explanation.STAGE_CLAIMS)
+        raise errors.StageFailed()
 
     def release(self) -> None:
         """Give back every claim this failed request may have made."""
+        self._worker.forget(u.consumer for u in self.held)
         while self.held:
             self._releaser.release(
                 self.held.pop(), global_request_id=self._global_request_id,

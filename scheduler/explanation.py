@@ -32,6 +32,11 @@ STAGE_PLACEMENT = 'placement'
 STAGE_HOSTS = 'hosts'
 STAGE_FILTERS = 'filters'
 STAGE_CLAIMS = 'claims'
+# A claim outcome of ours: the request's deadline ran out while concurrent
+# requests kept winning its claims (Placement itself answered).
+OUT_OF_TIME = 'out_of_time'
+CLAIM_OUTCOMES = ('claimed', 'capacity', 'conflict', 'unreachable',
+                  'failed', OUT_OF_TIME)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -70,11 +75,12 @@ class ClaimCount:
     unreachable: int = 0
     # Placement answered in a way a claim cannot use.
     failed: int = 0
+    # The deadline ran out after claims were lost to concurrent requests.
+    out_of_time: int = 0
 
     def add(self, outcome: str) -> 'ClaimCount':
         changes: dict[str, int] = {'tried': self.tried + 1}
-        if outcome in ('claimed', 'capacity', 'conflict', 'unreachable',
-                       'failed'):
+        if outcome in CLAIM_OUTCOMES:
             changes[outcome] = getattr(self, outcome) + 1
         return dataclasses.replace(self, **changes)
 
@@ -109,9 +115,9 @@ class Explanation:
     # instance of a multi-create), in filter order; filters that never
     # ran (nova's rules skipped them, or no host was left) are absent.
     filter_durations_ms: tuple[tuple[str, float], ...] = ()
-    # Placement was asked again after claims lost a race with concurrent
-    # requests (the first candidates were stale).
-    second_query: bool = False
+    # How many times Placement was asked again after claims lost races
+    # with concurrent requests (the candidates before were stale).
+    requeries: int = 0
 
 
 class Recorder:
@@ -136,7 +142,7 @@ class Recorder:
         # The requested destination that matched no compute node.
         self.target: tuple[str | None, str | None] | None = None
         self.filter_durations_ms: dict[str, float] = {}
-        self.second_query = False
+        self.requeries = 0
 
     def fail(self, stage: str, failure: str | None = None,
              detail: str | None = None) -> None:
@@ -182,7 +188,7 @@ class Recorder:
             filter_durations_ms=tuple(
                 (k, round(v, 3))
                 for k, v in self.filter_durations_ms.items()),
-            second_query=self.second_query,
+            requeries=self.requeries,
         )
 
 
@@ -243,10 +249,16 @@ def _claims(expl: Explanation) -> str:
                      ('answered unexpectedly', c.failed)):
         if n:
             parts.append(f'{n} {label}')
+    if expl.requeries:
+        parts.append(f'candidates asked for {expl.requeries + 1} times')
     passed = expl.filters[-1].hosts_out if expl.filters else expl.hosts_found
     if c.unreachable or c.failed:
         text = ('Placement is unavailable: claims stopped, retry later: '
                 f'{", ".join(parts)}')
+    elif c.out_of_time:
+        text = (f'{NOT_ENOUGH_HOSTS} {passed} hosts passed filters but '
+                'concurrent requests took their capacity before the '
+                f'request\'s deadline: {", ".join(parts)}')
     else:
         text = (f'{NOT_ENOUGH_HOSTS} {passed} hosts passed filters but no '
                 f'claim succeeded: {", ".join(parts)}')
@@ -352,7 +364,9 @@ def operator_record(expl: Explanation,
             {'name': f.name, 'in': f.hosts_in, 'out': f.hosts_out,
              'reasons': dict(f.reasons)} for f in expl.filters],
         'claims': dataclasses.asdict(expl.claims),
-        'second_query': expl.second_query,
+        # Kept beside requeries for readers of earlier records.
+        'second_query': expl.requeries > 0,
+        'requeries': expl.requeries,
         'unavailable_cells': expl.unavailable_cells,
         'authorization_drops': list(expl.authorization_drops),
         'durations_ms': dict(expl.durations_ms),

@@ -55,7 +55,7 @@ class SchedulerMetrics:
             namespace=NAMESPACE, registry=r, buckets=SECOND_BUCKETS)
         self.claims = prometheus_client.Counter(
             'claims', 'Placement claims by outcome (claimed, capacity, '
-            'conflict, unreachable, failed).', ['outcome'],
+            'conflict, unreachable, failed, out_of_time).', ['outcome'],
             namespace=NAMESPACE, registry=r)
         self.pending_releases = prometheus_client.Gauge(
             'pending_releases', 'Claim releases Placement has not taken '
@@ -97,8 +97,7 @@ class SchedulerMetrics:
             if count.removed:
                 self.filter_removed.labels(count.name).inc(count.removed)
         claims = expl.claims
-        for outcome in ('claimed', 'capacity', 'conflict', 'unreachable',
-                        'failed'):
+        for outcome in explanation.CLAIM_OUTCOMES:
             n = getattr(claims, outcome)
             if n:
                 self.claims.labels(outcome).inc(n)

@@ -73,6 +73,26 @@ OPTS: list[cfg.Opt] = [
         help='Retries of an allocation claim after Placement reports a '
              'resource-provider generation conflict (nova makes 4 '
              'attempts in total, i.e. 3 retries).'),
+    cfg.IntOpt(
+        'claim_refusals_before_requery',
+        default=3,
+        min=1,
+        help='Claims Placement may refuse in a row (capacity taken by '
+             'concurrent requests since the allocation candidates were '
+             'read) before the request asks Placement for candidates '
+             'again instead of trying further hosts of a list that has '
+             'gone stale. nova tries every candidate host of its one '
+             'query.'),
+    cfg.IntOpt(
+        'max_candidate_queries',
+        default=4,
+        min=1,
+        help='Allocation-candidates queries one select_destinations may '
+             'make: the first, then one more each time its claims were '
+             'refused claim_refusals_before_requery times in a row (or '
+             'every host left was refused to another request of this '
+             'worker), while request_deadline lasts. 1 disables asking '
+             'again.'),
     cfg.StrOpt(
         'rpc_topic',
         default='scheduler',
@@ -129,7 +149,9 @@ OPTS: list[cfg.Opt] = [
              'candidate host, and their retries. When it runs out, or '
              'Placement does not answer a claim, the request stops trying '
              'further hosts, releases what it claimed and answers '
-             'NoValidHost "Placement is unavailable". Keep it well under '
+             'NoValidHost ("Placement is unavailable", or, when it was '
+             'spent on claims concurrent requests won, that no claim '
+             'succeeded before the deadline). Keep it well under '
              'nova-conductor\'s [DEFAULT] long_rpc_timeout (1800 s); each '
              'exchange is still bounded by [placement] timeout when that '
              'is smaller.'),

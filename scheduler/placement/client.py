@@ -195,6 +195,11 @@ class PlacementClient:
                              else self._clock() + max(0.0, seconds))
         return bounded
 
+    def deadline_passed(self) -> bool:
+        """Whether this client's request budget (with_deadline) is spent.
+        """
+        return self._deadline is not None and self._clock() >= self._deadline
+
     def _retrying(self, call: str, attempt: Callable[[], T]) -> T:
         """``attempt()`` until it stops being transient, within bounds."""
         def log_retry(state: tenacity.RetryCallState) -> None:

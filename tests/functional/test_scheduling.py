@@ -2,7 +2,6 @@
 
 import dataclasses
 import json
-import threading
 import uuid
 
 import fixtures
@@ -12,11 +11,10 @@ import testtools
 from scheduler import conf as conf_pkg
 
 from scheduler import errors
-from scheduler.filters import BaseHostFilter
+from scheduler.filters.base import BaseHostFilter
 from scheduler.objects import destination
 from scheduler.objects import instance_group
 from scheduler.placement import client as client_mod
-from scheduler.placement import errors as placement_errors
 from scheduler.weighers import ram
 from tests.functional import cloud as cloud_mod
 from tests.functional import placement_service
@@ -323,7 +321,7 @@ class NoValidHostTest(SchedulingTestBase):
         self.assertEqual('claims', exc.explanation.failed_stage)
         self.assertIn('3 tried, 3 taken by concurrent requests', exc.reason)
         # Placement was asked again after the race; nothing was left.
-        self.assertTrue(exc.explanation.second_query)
+        self.assertEqual(1, exc.explanation.requeries)
         self.assertTrue(exc.reason.startswith(
             'There are not enough hosts available.'))
 
@@ -372,113 +370,3 @@ class CellTest(SchedulingTestBase):
             'available. 0/2 hosts are available: 1 with incomplete '
             'compute node data, 1 ComputeCapabilitiesFilter '
             '(1 cell unreachable)', exc.message)
-
-
-class RaceTest(SchedulingTestBase):
-
-    def _racing_client(self, hold, give_back, vcpus):
-        """A client racing another request; and its queries' sizes.
-
-        Right after our first allocation-candidates query, the other
-        request claims ``vcpus`` on each host of ``hold``; before any later
-        query it gives the hosts of ``give_back`` back.
-        """
-        client = client_mod.PlacementClient(self.conf)
-        real_query = client.get_allocation_candidates
-        queries, other = [], {}
-
-        def racing_query(*args, **kwargs):
-            if queries:
-                for name in give_back:
-                    self.service.admin.call(
-                        'DELETE', f'/allocations/{other[name]}')
-            found = real_query(*args, **kwargs)
-            queries.append(len(found.allocation_requests))
-            if len(queries) == 1:
-                for name in hold:
-                    other[name] = str(uuid.uuid4())
-                    self.service.admin.call(
-                        'PUT', f'/allocations/{other[name]}', {
-                            'allocations': {self.cloud.hosts[name].uuid: {
-                                'resources': {'VCPU': vcpus}}},
-                            'project_id': 'other', 'user_id': 'other',
-                            'consumer_generation': None,
-                            'consumer_type': 'INSTANCE'})
-            return found
-
-        client.get_allocation_candidates = racing_query
-        return client, queries
-
-    def test_multi_create_asks_placement_again_after_losing_a_race(self):
-        for name in ('h1', 'h2', 'h3'):
-            self.cloud.add_host(name, vcpus=1)
-        # Another request holds h1 and h2 once our query is read, then
-        # fails and gives h2 back before we ask again.
-        client, queries = self._racing_client(('h1', 'h2'), ('h2',), 1)
-        rows = self.select(cloud_mod.spec(), uuids(2),
-                           manager=self.cloud.manager(client=client))
-        self.assertEqual({'h2', 'h3'}, {row[0].service_host for row in rows})
-        # The second query saw what was free then: h2 only.
-        self.assertEqual([3, 1], queries)
-        self.assertEqual(1, self.cloud.usage('h1').get('VCPU'))
-
-    def test_second_round_keeps_the_group_of_the_first(self):
-        # Anti-affinity across the two rounds: the hosts the first round
-        # chose are never chosen again after Placement is asked again.
-        for name in ('h1', 'h2', 'h3', 'h4'):
-            self.cloud.add_host(name, vcpus=4)
-        # Another request fills h2 and h4 once our query is read, then
-        # gives both back before we ask again.
-        client, queries = self._racing_client(('h2', 'h4'), ('h2', 'h4'), 4)
-        insts = uuids(3)
-        rows = self.select(cloud_mod.spec(
-            instance_group=group('anti-affinity', members=insts),
-            scheduler_hints={'group': ('g',)}), insts,
-            manager=self.cloud.manager(client=client))
-        hosts = [row[0].service_host for row in rows]
-        self.assertEqual(2, len(queries))
-        self.assertEqual(3, len(set(hosts)), hosts)
-        for name in hosts:
-            self.assertEqual(1, self.cloud.usage(name)['VCPU'])
-
-    def test_two_schedulers_race_for_the_last_slot(self):
-        self.cloud.add_host('only', vcpus=1)
-        barrier = threading.Barrier(2, timeout=30)
-        results = {}
-
-        def scheduler(name):
-            client = client_mod.PlacementClient(self.conf)
-            real = client.get_allocation_candidates
-
-            def synced(*args, **kwargs):
-                found = real(*args, **kwargs)
-                if not seen:  # the loser asks again after the race
-                    seen.append(True)
-                    barrier.wait()  # both saw the slot before either claims
-                return found
-
-            seen = []
-
-            client.get_allocation_candidates = synced
-            try:
-                results[name] = self.select(
-                    cloud_mod.spec(), uuids(1),
-                    manager=self.cloud.manager(client=client))
-            except errors.NoValidHost as exc:
-                results[name] = exc
-            except placement_errors.PlacementError as exc:
-                results[name] = exc
-
-        threads = [threading.Thread(target=scheduler, args=(n,))
-                   for n in ('a', 'b')]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        outcomes = sorted(type(r).__name__ for r in results.values())
-        self.assertEqual(['NoValidHost', 'list'], outcomes)
-        loser = [r for r in results.values()
-                 if isinstance(r, errors.NoValidHost)][0]
-        self.assertEqual('claims', loser.explanation.failed_stage)
-        self.assertEqual({'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 1},
-                         self.cloud.usage('only'))
