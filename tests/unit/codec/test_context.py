@@ -40,8 +40,6 @@ class ContextTest(testtools.TestCase):
 
     def test_sample_message_context(self):
         msg = wire.load_sample('sample_select_destinations_msg.json')
-        if msg is None:
-            self.skipTest('sample_select_destinations_msg.json not found')
         raw = {k[len('_context_'):]: val for k, val in msg.items()
                if k.startswith('_context_')}
         ctx = context.decode_context(raw)
