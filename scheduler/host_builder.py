@@ -27,6 +27,7 @@ from scheduler import host_state
 from scheduler.numa import cpu_spec
 from scheduler.objects import aggregate as aggregate_obj
 from scheduler.objects import hv_spec
+from scheduler.pci import pools as pools_mod
 
 # Metrics nova stores as hundredths (MonitorMetricList.from_json).
 _PERCENT_METRICS = frozenset({
@@ -284,7 +285,7 @@ def _host_ip(uuid: object, raw: Any) -> str | None:
         raise InvalidComputeNode(uuid, 'host_ip', str(exc)) from None
 
 
-def _pci_pools(uuid: object, raw: Any) -> tuple[host_state.PciPool, ...]:
+def _pci_pools(uuid: object, raw: Any) -> tuple[pools_mod.PciPool, ...]:
     """pci_stats: a PciDevicePoolList primitive or the legacy dict/list."""
     if isinstance(raw, str):
         try:
@@ -299,7 +300,7 @@ def _pci_pools(uuid: object, raw: Any) -> tuple[host_state.PciPool, ...]:
     else:
         items = [(p, False) for p in (raw if isinstance(raw, list)
                                       else [raw])]
-    pools: list[tuple[int, host_state.PciPool]] = []
+    pools: list[tuple[int, pools_mod.PciPool]] = []
     try:
         for item, is_object in items:
             pool = _pci_pool(item, is_object)
@@ -321,14 +322,14 @@ def _primitive_data(primitive: Any) -> dict[str, Any]:
 
 
 def _pci_pool(item: Mapping[str, Any],
-              is_object: bool) -> host_state.PciPool:
+              is_object: bool) -> pools_mod.PciPool:
     if is_object:
         tags = dict(item.get('tags') or {})
     else:
         tags = {k: v for k, v in item.items() if k not in
                 ('vendor_id', 'product_id', 'numa_node', 'count')}
     numa_node = item.get('numa_node')
-    return host_state.PciPool(
+    return pools_mod.PciPool(
         vendor_id=str(item['vendor_id']),
         product_id=str(item['product_id']),
         count=int(item['count']),

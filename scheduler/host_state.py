@@ -14,8 +14,8 @@ import types
 from typing import Any
 
 from scheduler.objects import aggregate as aggregate_obj
-from scheduler.objects import request_spec as request_spec_obj
 from scheduler.objects import selection
+from scheduler.pci import pools as pools_mod
 
 _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
@@ -59,19 +59,6 @@ class Metric:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class PciPool:
-    """One PCI device pool (PciDevicePool): identity tags and a count."""
-
-    vendor_id: str
-    product_id: str
-    count: int
-    numa_node: int | None = None
-    # Extra tags (physical_network, dev_type, ...); nova allows null values.
-    tags: Mapping[str, str | None] = dataclasses.field(
-        default_factory=lambda: _EMPTY)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class HostState:
     host: str
     nodename: str
@@ -90,7 +77,7 @@ class HostState:
     disk_allocation_ratio: float = 1.0
     # Decoded NUMATopology primitive of the host (read by NUMA filters).
     numa_topology: Mapping[str, Any] | None = None
-    pci_pools: tuple[PciPool, ...] = ()
+    pci_pools: tuple[pools_mod.PciPool, ...] = ()
     stats: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: _EMPTY)
     num_instances: int = 0
@@ -129,79 +116,6 @@ def with_candidates(host: HostState,
     """A copy of ``host`` carrying this request's allocation candidates."""
     return dataclasses.replace(
         host, allocation_candidates=tuple(allocation_requests))
-
-
-def _utc(moment: datetime.datetime) -> datetime.datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(datetime.UTC)
-
-
-def consume(host: HostState, spec: request_spec_obj.RequestSpec,
-            now: datetime.datetime, *, numa_packing: bool = False
-            ) -> HostState:
-    """The host after one instance of ``spec`` was placed on it.
-
-    Mirrors nova's HostState.consume_from_request so the next instance of
-    a multi-create sees the usage. Like nova, vcpus_used grows by
-    flavor.vcpus whether the guest gets shared (VCPU) or dedicated (PCPU)
-    CPUs: nova's HostState has a single vCPU counter. See consume_request
-    for the NUMA and PCI usage.
-    """
-    return consume_request(host, spec, now, numa_packing=numa_packing)[0]
-
-
-def consume_request(host: HostState, spec: request_spec_obj.RequestSpec,
-                    now: datetime.datetime, *, numa_packing: bool = False
-                    ) -> tuple[HostState, request_spec_obj.RequestSpec]:
-    """The host after one instance of ``spec``, and the request as nova
-    leaves it for the next instance.
-
-    NUMA and PCI usage is recorded as nova does (scheduler.numa.consume):
-    the request's NUMA topology is fitted again on the host (honouring
-    the limits NUMATopologyFilter set and the providers of the claimed
-    allocation, already in ``spec.requested_resources``), and nova keeps
-    that fitted topology in the request for the later instances. When
-    that fails part-way nova keeps what it did, and neither counts the IO
-    operation nor refreshes ``updated``. ``numa_packing`` is
-    [compute]packing_host_numa_cells_allocation_strategy.
-    """
-    # Imported here: the NUMA package reads HostState and PciPool.
-    from scheduler.numa import consume as numa_consume
-
-    flavor = spec.flavor
-    instances = host.instances
-    instance_images = host.instance_images
-    if spec.instance_uuid:
-        instances = types.MappingProxyType(
-            {**instances, spec.instance_uuid: spec.project_id})
-        # nova puts the new instance on the host only for server groups, and
-        # ImagePropertiesWeigher then reads its image (the requested one).
-        if (spec.instance_group is not None and spec.image is not None
-                and spec.instance_uuid not in instance_images):
-            instance_images = types.MappingProxyType({
-                **instance_images,
-                spec.instance_uuid: types.MappingProxyType({
-                    name: render_image_property(value) for name, value
-                    in spec.image.properties.values.items()})})
-    usage = numa_consume.consume_numa_pci(host, spec, pack=numa_packing)
-    consumed = dataclasses.replace(
-        host,
-        free_ram_mb=host.free_ram_mb - flavor.memory_mb,
-        free_disk_mb=(host.free_disk_mb
-                      - (flavor.root_gb + flavor.ephemeral_gb) * 1024),
-        vcpus_used=host.vcpus_used + flavor.vcpus,
-        num_instances=host.num_instances + 1,
-        # nova counts every placement as an IO operation.
-        num_io_ops=host.num_io_ops + (1 if usage.complete else 0),
-        updated=_utc(now) if usage.complete else host.updated,
-        instances=instances,
-        instance_images=instance_images,
-        numa_topology=usage.numa_topology,
-        pci_pools=usage.pci_pools)
-    if usage.instance_topology is not spec.numa_topology:
-        spec = spec.replace(numa_topology=usage.instance_topology)
-    return consumed, spec
 
 
 def render_image_property(value: Any) -> str:

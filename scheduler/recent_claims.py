@@ -24,6 +24,7 @@ import time
 
 from oslo_utils import timeutils
 
+from scheduler import consumption
 from scheduler import host_state
 from scheduler.objects import request_spec
 
@@ -123,7 +124,7 @@ class RecentClaims:
                         # counts the instance (or its failure) already.
                         caught_up.append(claim.instance_uuid)
                         continue
-                    host = host_state.consume(
+                    host = consumption.consume_host(
                         host, claim.spec, claim.at,
                         numa_packing=self._numa_packing)
                     # consume() marks the host updated; what decides for

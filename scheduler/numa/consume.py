@@ -37,7 +37,7 @@ LOG = logging.getLogger(__name__)
 @dataclasses.dataclass(frozen=True, slots=True)
 class NumaPciUsage:
     numa_topology: Mapping[str, Any] | None
-    pci_pools: tuple[host_state.PciPool, ...]
+    pci_pools: tuple[pools_mod.PciPool, ...]
     # The request's NUMA topology as nova leaves it for the next instance.
     instance_topology: numa.InstanceNUMATopology | None
     complete: bool = True

@@ -9,7 +9,6 @@ serve the PCI requests and the network NUMA affinity.
 from collections.abc import Mapping, Sequence
 import itertools
 
-from scheduler import host_state
 from scheduler.numa import cell_fit
 from scheduler.numa import instance
 from scheduler.numa import pages
@@ -17,6 +16,7 @@ from scheduler.numa import topology
 from scheduler.objects import network
 from scheduler.objects import numa
 from scheduler.objects import pci
+from scheduler.pci import pools as pools_mod
 from scheduler.pci import stats as pci_stats
 
 ProviderMapping = Mapping[str, Sequence[str]]
@@ -24,7 +24,7 @@ ProviderMapping = Mapping[str, Sequence[str]]
 
 def _ordered_cells(host: topology.HostTopology,
                    work: instance.WorkTopology, pack: bool,
-                   pci_pools: Sequence[host_state.PciPool],
+                   pci_pools: Sequence[pools_mod.PciPool],
                    pci_requested: bool) -> Sequence[topology.HostCell]:
     cells: Sequence[topology.HostCell] = host.cells
     if len(host.cells) <= len(work.cells):
@@ -52,7 +52,7 @@ def fit_instance(
         provider_mapping: ProviderMapping | None,
         limits: numa.NUMATopologyLimits | None = None,
         pci_requests: Sequence[pci.PCIRequest] = (),
-        pci_pools: Sequence[host_state.PciPool] = (),
+        pci_pools: Sequence[pools_mod.PciPool] = (),
         pack: bool = False) -> list[instance.WorkCell] | None:
     """The instance cells placed on host cells, or None when they do not
     fit. ``work`` is updated the way nova updates the request's cells."""

@@ -1,4 +1,5 @@
-"""PCI pools as nova's PciDeviceStats holds them: flat dicts.
+"""A host's PCI device pools: as the host reports them (``PciPool``)
+and as nova's PciDeviceStats works on them (flat dicts).
 
 nova matches requests against a pool's dict of vendor_id, product_id,
 numa_node, count and every tag, compares strings case-insensitively and
@@ -7,16 +8,29 @@ our answers and the order of the pools identical to nova's.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
 import types
 from typing import Any
 
-from scheduler import host_state
-
 Pool = dict[str, Any]
 _FIXED = ('vendor_id', 'product_id', 'numa_node', 'count')
+_EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
-def to_dicts(pools: Iterable[host_state.PciPool]) -> list[Pool]:
+@dataclasses.dataclass(frozen=True, slots=True)
+class PciPool:
+    """One PCI device pool (PciDevicePool): identity tags and a count."""
+
+    vendor_id: str
+    product_id: str
+    count: int
+    numa_node: int | None = None
+    # Extra tags (physical_network, dev_type, ...); nova allows null values.
+    tags: Mapping[str, str | None] = dataclasses.field(
+        default_factory=lambda: _EMPTY)
+
+
+def to_dicts(pools: Iterable[PciPool]) -> list[Pool]:
     """Fresh, mutable dicts of ``pools`` (nova's pools list)."""
     result = []
     for pool in pools:
@@ -30,9 +44,9 @@ def to_dicts(pools: Iterable[host_state.PciPool]) -> list[Pool]:
 
 
 def from_dicts(pools: Iterable[Mapping[str, Any]]
-               ) -> tuple[host_state.PciPool, ...]:
+               ) -> tuple[PciPool, ...]:
     return tuple(
-        host_state.PciPool(
+        PciPool(
             vendor_id=pool['vendor_id'], product_id=pool['product_id'],
             count=pool['count'], numa_node=pool['numa_node'],
             tags=types.MappingProxyType(

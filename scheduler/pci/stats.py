@@ -13,7 +13,6 @@ import collections
 
 from oslo_utils import strutils
 
-from scheduler import host_state
 from scheduler.objects import pci
 from scheduler.pci import numa_affinity
 from scheduler.pci import pools as pools_mod
@@ -181,7 +180,7 @@ def apply_requests(pools: list[pools_mod.Pool],
             raise PciRequestFailed()
 
 
-def support_requests(pools: Sequence[host_state.PciPool],
+def support_requests(pools: Sequence[pools_mod.PciPool],
                      requests: Sequence[pci.PCIRequest],
                      provider_mapping: ProviderMapping | None, *,
                      numa_cells: Sequence[int] | None = None,

@@ -15,9 +15,9 @@ import uuid
 
 from oslo_utils import timeutils
 
+from scheduler import consumption
 from scheduler import explanation
 from scheduler import host_source
-from scheduler import host_state
 from scheduler.objects import context as context_obj
 from scheduler.objects import flavor as flavor_obj
 from scheduler.objects import instance_group
@@ -107,7 +107,7 @@ def _consume(source: host_source.InMemoryHostSource,
     now = timeutils.utcnow()
     for row, instance in zip(rows, instances, strict=True):
         chosen = row[0].compute_node_uuid
-        hosts[chosen] = host_state.consume(
+        hosts[chosen] = consumption.consume_host(
             hosts[chosen], spec.replace(instance_uuid=instance), now)
     source.replace(dataclasses.replace(
         snapshot, hosts=types.MappingProxyType(hosts)))

@@ -8,7 +8,7 @@ import testtools
 
 from scheduler import conf as conf_pkg
 from scheduler import host_builder
-from scheduler import host_state
+from scheduler.pci import pools as pools_mod
 from tests.unit import fakes
 
 UUID = '8d7c1b4a-6a52-4d2e-9a0c-0b5f7a0b5e11'
@@ -316,8 +316,8 @@ class PciPoolsTest(testtools.TestCase):
         pools = self._pools(json.dumps(primitive))
         # nova sorts by the size of the flattened pool dicts.
         self.assertEqual(
-            [host_state.PciPool('8086', '10fb', 1),
-             host_state.PciPool('8086', '1520', 4, 1, {
+            [pools_mod.PciPool('8086', '10fb', 1),
+             pools_mod.PciPool('8086', '1520', 4, 1, {
                  'physical_network': 'physnet1', 'dev_type': 'type-VF'})],
             list(pools))
 
@@ -328,13 +328,13 @@ class PciPoolsTest(testtools.TestCase):
             {'vendor_id': 8086, 'product_id': '10fb', 'count': 3},
         ]))
         self.assertEqual(
-            [host_state.PciPool('8086', '10fb', 3),
-             host_state.PciPool('8086', '1520', 2, 0,
+            [pools_mod.PciPool('8086', '10fb', 3),
+             pools_mod.PciPool('8086', '1520', 2, 0,
                                 {'physical_network': 'p1', 'extra': None})],
             list(pools))
         pools = self._pools('{"vendor_id": "v", "product_id": "p", '
                             '"count": 1}')
-        self.assertEqual([host_state.PciPool('v', 'p', 1)], list(pools))
+        self.assertEqual([pools_mod.PciPool('v', 'p', 1)], list(pools))
 
     def test_empty_or_unreadable_is_no_pools(self):
         for value in (None, '', '[]', '{}', 'not json', 'null'):

@@ -5,10 +5,12 @@ import datetime
 
 import testtools
 
+from scheduler import consumption
 from scheduler import host_state
 from scheduler.objects import flavor
 from scheduler.objects import image
 from scheduler.objects import instance_group
+from scheduler.pci import pools as pools_mod
 from tests.unit import fakes
 
 NOW = datetime.datetime(2026, 3, 1, 12, 0, 0)
@@ -49,7 +51,7 @@ class ConsumeTest(testtools.TestCase):
 
     def test_resources_and_counters(self):
         host = _host()
-        after = host_state.consume(host, _spec(), NOW)
+        after = consumption.consume_host(host, _spec(), NOW)
         self.assertEqual(4096 - 1024, after.free_ram_mb)
         # Root and ephemeral disk, not swap (as nova).
         self.assertEqual((100 - 15) * 1024, after.free_disk_mb)
@@ -60,38 +62,38 @@ class ConsumeTest(testtools.TestCase):
     def test_never_mutates(self):
         host = _host()
         before = dataclasses.replace(host)
-        host_state.consume(host, _spec(instance_uuid='u1'), NOW)
+        consumption.consume_host(host, _spec(instance_uuid='u1'), NOW)
         self.assertEqual(before, host)
         self.assertNotIn('u1', host.instances)
 
     def test_updated_is_aware_utc(self):
-        after = host_state.consume(_host(), _spec(), NOW)
+        after = consumption.consume_host(_host(), _spec(), NOW)
         self.assertEqual(NOW.replace(tzinfo=datetime.UTC), after.updated)
         plus_two = datetime.timezone(datetime.timedelta(hours=2))
-        after = host_state.consume(
+        after = consumption.consume_host(
             _host(), _spec(), NOW.replace(tzinfo=plus_two))
         self.assertEqual(datetime.datetime(2026, 3, 1, 10, 0,
                                            tzinfo=datetime.UTC),
                          after.updated)
 
     def test_free_ram_may_go_negative(self):
-        after = host_state.consume(_host(free_ram_mb=512), _spec(), NOW)
+        after = consumption.consume_host(_host(free_ram_mb=512), _spec(), NOW)
         self.assertEqual(-512, after.free_ram_mb)
 
     def test_instance_added_with_project(self):
         host = _host(instances={'old': 'p0'})
-        after = host_state.consume(
+        after = consumption.consume_host(
             host, _spec(instance_uuid='new', project_id='p1'), NOW)
         self.assertEqual({'old': 'p0', 'new': 'p1'}, dict(after.instances))
 
     def test_no_instance_uuid_adds_nothing(self):
-        after = host_state.consume(_host(), _spec(), NOW)
+        after = consumption.consume_host(_host(), _spec(), NOW)
         self.assertEqual({}, dict(after.instances))
 
     def test_numa_and_pci_left_alone(self):
-        pool = host_state.PciPool('8086', '1520', 2)
+        pool = pools_mod.PciPool('8086', '1520', 2)
         host = _host(numa_topology={'cells': []}, pci_pools=(pool,))
-        after = host_state.consume(host, _spec(), NOW)
+        after = consumption.consume_host(host, _spec(), NOW)
         self.assertEqual({'cells': []}, after.numa_topology)
         self.assertEqual((pool,), after.pci_pools)
 
@@ -103,7 +105,7 @@ class ConsumeTest(testtools.TestCase):
                      image=image.ImageMeta(properties=props),
                      instance_group=instance_group.InstanceGroup(
                          policy='soft-affinity'))
-        after = host_state.consume(_host(), spec, NOW)
+        after = consumption.consume_host(_host(), spec, NOW)
         self.assertEqual({'os_distro': 'ubuntu', 'hw_numa_nodes': '2',
                           'traits_required': "['A', 'B']"},
                          dict(after.instance_images['new']))
@@ -111,7 +113,7 @@ class ConsumeTest(testtools.TestCase):
     def test_without_group_image_not_recorded(self):
         spec = _spec(instance_uuid='new', image=image.ImageMeta(
             properties=image.ImageProperties({'os_distro': 'ubuntu'})))
-        after = host_state.consume(_host(), spec, NOW)
+        after = consumption.consume_host(_host(), spec, NOW)
         self.assertNotIn('new', after.instance_images)
 
 

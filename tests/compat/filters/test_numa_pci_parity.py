@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from oslo_serialization import jsonutils
 import testtools
 
+from scheduler import consumption
 from scheduler.codec import limits as codec_limits
 from scheduler.codec import pci as pci_codec
 from scheduler.codec import values as codec_values
@@ -272,7 +273,7 @@ class NumaPciParityTest(testtools.TestCase):
             for g in spec.requested_resources))
         io_ops = nova_host.num_io_ops
         nova_host.consume_from_request(nova_spec)
-        ours, spec = host_state.consume_request(
+        ours, spec = consumption.consume_request(
             ours, spec, gen.NOW, numa_packing=case.pack)
         # nova counts the IO operation only when consuming went through.
         self.assertEqual(nova_host.num_io_ops, ours.num_io_ops)

@@ -9,6 +9,7 @@ from scheduler.objects import flavor
 from scheduler.objects import image
 from scheduler.objects import network
 from scheduler.objects import pci
+from scheduler.pci import pools as pools_mod
 from tests.unit import fakes
 from tests.unit.filters import conf_fixture
 from tests.unit.numa import builders as b
@@ -93,9 +94,9 @@ class NUMATopologyFilterTest(testtools.TestCase):
         self.assertEqual(nf.DOES_NOT_FIT, result.reason)
 
     def test_candidates_whose_devices_are_on_other_cells_are_dropped(self):
-        pools = (host_state.PciPool('8086', '1520', 1, numa_node=1,
+        pools = (pools_mod.PciPool('8086', '1520', 1, numa_node=1,
                                     tags={'rp_uuid': RP1}),
-                 host_state.PciPool('8086', '1520', 1, numa_node=0,
+                 pools_mod.PciPool('8086', '1520', 1, numa_node=0,
                                     tags={'rp_uuid': RP2}))
         candidates = (_candidate('c1', RP1), _candidate('c2', RP2))
         host = _host(b.cell(0, cpus=[0], memory=8192),

@@ -5,6 +5,7 @@ import testtools
 from scheduler import host_state
 from scheduler.filters import pci_passthrough_filter as pf
 from scheduler.objects import pci
+from scheduler.pci import pools as pools_mod
 from tests.unit import fakes
 from tests.unit.filters import conf_fixture
 
@@ -41,7 +42,7 @@ class PciPassthroughFilterTest(testtools.TestCase):
             host, fakes.spec(pci_requests=pci.PCIRequests())))
 
     def test_enough_devices(self):
-        host = self._host(host_state.PciPool('8086', '1520', 2))
+        host = self._host(pools_mod.PciPool('8086', '1520', 2))
         self.assertIsInstance(self.filter.refine(host, _spec(2)),
                               host_state.HostState)
         self.assertEqual(pf.NO_DEVICES,
@@ -54,7 +55,7 @@ class PciPassthroughFilterTest(testtools.TestCase):
 
     def test_candidates_from_other_providers_are_dropped(self):
         candidates = (_candidate('c1', 'elsewhere'), _candidate('c2', RP1))
-        host = self._host(host_state.PciPool('8086', '1520', 1,
+        host = self._host(pools_mod.PciPool('8086', '1520', 1,
                                              tags={'rp_uuid': RP1}),
                           candidates=candidates)
         result = self.filter.refine(host, _spec())

@@ -6,13 +6,14 @@ import fixtures
 from oslo_config import cfg
 import testtools
 
-from scheduler import host_state
+from scheduler import consumption
 from scheduler.numa import consume
 from scheduler.numa import topology
 from scheduler.objects import numa
 from scheduler.objects import pci
 from scheduler.objects import request_group
 from scheduler.objects import selection
+from scheduler.pci import pools as pools_mod
 from scheduler.weighers import pci as pci_weigher
 from tests.unit import fakes
 from tests.unit.filters import conf_fixture
@@ -32,7 +33,7 @@ def _host(*cells, pools=(), limits=None):
 
 
 def _pool(count, node=0, **tags):
-    return host_state.PciPool('8086', '1520', count=count, numa_node=node,
+    return pools_mod.PciPool('8086', '1520', count=count, numa_node=node,
                               tags=tags)
 
 
@@ -51,7 +52,7 @@ class ConsumeNumaTest(testtools.TestCase):
     def test_pinned_instances_of_a_multi_create_take_distinct_cpus(self):
         host = _host(b.cell(0, pcpus=range(4)), b.cell(1, pcpus=range(4, 8)))
         spec = fakes.spec(numa_topology=b.inst(b.dedicated(2)))
-        first, spec1 = host_state.consume_request(host, spec, NOW)
+        first, spec1 = consumption.consume_request(host, spec, NOW)
         cells = topology.host_topology(first.numa_topology).cells
         pinned = [c.pinned_cpus for c in cells]
         self.assertEqual([{0, 1}, set()], pinned)
@@ -59,7 +60,7 @@ class ConsumeNumaTest(testtools.TestCase):
         self.assertEqual((0, {0: 0, 1: 1}),
                          (spec1.numa_topology.cells[0].id,
                           dict(spec1.numa_topology.cells[0].cpu_pinning)))
-        second, _ = host_state.consume_request(first, spec1, NOW)
+        second, _ = consumption.consume_request(first, spec1, NOW)
         cells = topology.host_topology(second.numa_topology).cells
         self.assertEqual([{0, 1}, {4, 5}], [c.pinned_cpus for c in cells])
         self.assertEqual(4, second.num_io_ops)
@@ -70,7 +71,7 @@ class ConsumeNumaTest(testtools.TestCase):
                                          ram_allocation_ratio=1.0)
         host = _host(b.cell(0, cpus=[0], cpu_usage=1), limits=limits)
         spec = fakes.spec(numa_topology=b.inst(b.shared()))
-        consumed, spec = host_state.consume_request(host, spec, NOW)
+        consumed, spec = consumption.consume_request(host, spec, NOW)
         # Over the limit: nova keeps no topology for the next instances.
         self.assertIsNone(spec.numa_topology)
         self.assertEqual(1, topology.host_topology(
@@ -79,7 +80,7 @@ class ConsumeNumaTest(testtools.TestCase):
     def test_a_failed_usage_is_not_counted(self):
         host = _host(b.cell(0, cpus=[0], mempages=[]))
         spec = fakes.spec(numa_topology=b.inst(b.shared(memory=512)))
-        consumed, spec = host_state.consume_request(host, spec, NOW)
+        consumed, spec = consumption.consume_request(host, spec, NOW)
         self.assertIs(host.numa_topology, consumed.numa_topology)
         self.assertIn('no memory page sizes', self.logger.output)
         self.assertEqual((2, BEFORE), (consumed.num_io_ops,
@@ -92,14 +93,14 @@ class ConsumeNumaTest(testtools.TestCase):
     def test_no_host_topology(self):
         host = fakes.host('a')
         spec = fakes.spec(numa_topology=b.inst(b.shared()))
-        consumed, after = host_state.consume_request(host, spec, NOW)
+        consumed, after = consumption.consume_request(host, spec, NOW)
         self.assertIsNone(consumed.numa_topology)
         self.assertIs(spec, after)
 
     def test_consume_keeps_returning_only_the_host(self):
         host = _host(b.cell(0, pcpus=range(4)))
         spec = fakes.spec(numa_topology=b.inst(b.dedicated(1)))
-        consumed = host_state.consume(host, spec, NOW)
+        consumed = consumption.consume_host(host, spec, NOW)
         self.assertEqual({0}, topology.host_topology(
             consumed.numa_topology).cells[0].pinned_cpus)
 
@@ -113,7 +114,7 @@ class ConsumePciTest(testtools.TestCase):
     def test_devices_leave_the_pools_and_empty_pools_go(self):
         host = _host(b.cell(0, cpus=[0]), pools=[_pool(1), _pool(3, node=1)])
         spec = fakes.spec(pci_requests=_requests(2))
-        consumed, _ = host_state.consume_request(host, spec, NOW)
+        consumed, _ = consumption.consume_request(host, spec, NOW)
         self.assertEqual((_pool(2, node=1),), consumed.pci_pools)
 
     def test_numa_affinity_decides_which_pool(self):
@@ -121,7 +122,7 @@ class ConsumePciTest(testtools.TestCase):
                      pools=[_pool(2, node=0), _pool(2, node=1)])
         spec = fakes.spec(numa_topology=b.inst(b.shared()),
                           pci_requests=_requests(1, policy='required'))
-        consumed, _ = host_state.consume_request(host, spec, NOW)
+        consumed, _ = consumption.consume_request(host, spec, NOW)
         self.assertEqual([2, 1], [p.count for p in consumed.pci_pools])
 
     def test_the_claimed_providers_decide_which_pool(self):
@@ -131,13 +132,13 @@ class ConsumePciTest(testtools.TestCase):
             pci_requests=_requests(1), requested_resources=(
                 request_group.RequestGroup(requester_id=f'{REQUEST_ID}-0',
                                            provider_uuids=(RP2,)),))
-        consumed, _ = host_state.consume_request(host, spec, NOW)
+        consumed, _ = consumption.consume_request(host, spec, NOW)
         self.assertEqual([2, 1], [p.count for p in consumed.pci_pools])
 
     def test_failed_requests_are_not_counted(self):
         host = _host(b.cell(0, cpus=[0]), pools=[_pool(1)])
         spec = fakes.spec(pci_requests=_requests(2))
-        consumed, _ = host_state.consume_request(host, spec, NOW)
+        consumed, _ = consumption.consume_request(host, spec, NOW)
         self.assertEqual((host.pci_pools, 2),
                          (consumed.pci_pools, consumed.num_io_ops))
 
@@ -146,7 +147,7 @@ class ConsumePciTest(testtools.TestCase):
         weigher = pci_weigher.PCIWeigher(conf)
         host = _host(b.cell(0, cpus=[0]), pools=[_pool(3)])
         spec = fakes.spec(pci_requests=_requests(2))
-        consumed, _ = host_state.consume_request(host, spec, NOW)
+        consumed, _ = consumption.consume_request(host, spec, NOW)
         self.assertEqual(97, weigher.weigh(host, spec))
         self.assertEqual(99, weigher.weigh(consumed, spec))
 

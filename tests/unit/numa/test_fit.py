@@ -2,13 +2,13 @@
 
 import testtools
 
-from scheduler import host_state
 from scheduler.numa import fit
 from scheduler.numa import instance
 from scheduler.numa import topology
 from scheduler.objects import network
 from scheduler.objects import numa
 from scheduler.objects import pci
+from scheduler.pci import pools as pools_mod
 from tests.unit.numa import builders as b
 
 
@@ -128,7 +128,7 @@ class NetworkAffinityTest(testtools.TestCase):
 
 class PciTest(testtools.TestCase):
 
-    POOLS = (host_state.PciPool('8086', '1520', count=1, numa_node=0),)
+    POOLS = (pools_mod.PciPool('8086', '1520', count=1, numa_node=0),)
 
     def _request(self, policy=None):
         return pci.PCIRequest(

@@ -2,17 +2,16 @@
 
 import testtools
 
-from scheduler import host_state
 from scheduler.pci import pools
 
 
 class PoolsTest(testtools.TestCase):
 
     def test_round_trip(self):
-        original = (host_state.PciPool('8086', '1520', 3, numa_node=1,
+        original = (pools.PciPool('8086', '1520', 3, numa_node=1,
                                        tags={'dev_type': 'type-VF',
                                              'physical_network': None}),
-                    host_state.PciPool('15b3', '10fb', 0))
+                    pools.PciPool('15b3', '10fb', 0))
         dicts = pools.to_dicts(original)
         self.assertEqual({'vendor_id': '8086', 'product_id': '1520',
                           'numa_node': 1, 'count': 3,

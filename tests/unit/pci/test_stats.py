@@ -2,7 +2,6 @@
 
 import testtools
 
-from scheduler import host_state
 from scheduler.objects import pci
 from scheduler.pci import pools as pools_mod
 from scheduler.pci import stats
@@ -13,7 +12,7 @@ RP2 = '00000002-7777-4777-8777-000000000002'
 
 
 def _pool(count, node=None, vendor='8086', **tags):
-    return host_state.PciPool(vendor, '1520', count=count, numa_node=node,
+    return pools_mod.PciPool(vendor, '1520', count=count, numa_node=node,
                               tags=tags)
 
 

@@ -6,6 +6,7 @@ from scheduler import host_state
 from scheduler.objects import destination
 from scheduler.objects import image
 from scheduler.objects import instance_group
+from scheduler.pci import pools as pools_mod
 from scheduler.weighers import affinity
 from scheduler.weighers import compute
 from scheduler.weighers import cpu
@@ -125,7 +126,7 @@ class PCIWeigherTest(testtools.TestCase):
 
     def test_fewer_free_devices_weigh_more(self):
         def pools(*counts):
-            return tuple(host_state.PciPool('8086', '1520', c)
+            return tuple(pools_mod.PciPool('8086', '1520', c)
                          for c in counts)
         weigher = pci.PCIWeigher(_conf())
         self.assertEqual(100, weigher.weigh(fakes.host('a'), fakes.spec()))
