@@ -35,7 +35,6 @@ from oslo_serialization import jsonutils
 from scheduler import authorization
 from scheduler.codec import limits as limits_mod
 from scheduler.rpc import endpoints
-from scheduler.rpc import inflight as inflight_mod
 
 SERIALIZER = nova_rpc.RequestContextSerializer(
     nova_base.NovaObjectSerializer())
@@ -84,7 +83,6 @@ def our_endpoint(conf, manager, cache):
     return endpoints.SchedulerEndpoint(
         scheduler=manager, hosts=cache,
         limits=limits_mod.DecodeLimits.from_conf(conf),
-        inflight=inflight_mod.InFlight(),
         authorizer=authorization.Authorizer(conf))
 
 

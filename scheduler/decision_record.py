@@ -1,9 +1,12 @@
 """Exactly one structured record per select_destinations.
 
 Every call ends in one record, whatever the outcome (scheduled,
-no_valid_host, denied, error): one INFO line ``Decision: {json}`` and,
-when notifications are enabled (``[oslo_messaging_notifications]
-driver``), one ``scheduler.decision`` notification with the same payload.
+no_valid_host, denied, invalid, aborted, error): one INFO line
+``Decision: {json}`` and, when notifications are enabled
+(``[oslo_messaging_notifications] driver``), one ``scheduler.decision``
+notification with the same payload. The pipeline's records are written
+by the manager, those of refused calls (its own refusals included) by
+``scheduler.rpc.refusals`` only.
 The record carries the request id, the caller's user and project, what
 each stage did (counts and durations), the chosen hosts and alternates
 (keyed hashes unless ``[hardened_scheduler] log_identifiers = clear``)
@@ -89,14 +92,15 @@ class DecisionLog:
         self._conf = conf
         self._notifier = notifier
 
-    def refused(self, request_id: str, problem: str) -> dict[str, Any]:
-        """The record of a call refused before it could be decoded:
-        only the request id (already made safe) and the codec's problem,
-        which names a field, never a value."""
+    def refused(self, request_id: str, stage: str, reason: str,
+                result: str = 'invalid') -> dict[str, Any]:
+        """The record of a call refused before it was decoded (written by
+        ``scheduler.rpc.refusals`` only): the request id (already made
+        safe), where it was refused and why; the reason names a field,
+        never a value."""
         payload: dict[str, Any] = {
-            'result': 'invalid', 'request_id': request_id,
-            'failed_stage': explanation.STAGE_REQUEST,
-            'reason': f'Invalid request: {problem}'}
+            'result': result, 'request_id': request_id,
+            'failed_stage': stage, 'reason': reason}
         LOG.info(LOG_FORMAT, json.dumps(payload, sort_keys=True))
         if self._notifier is not None:
             self._send({'request_id': request_id}, payload)

@@ -57,6 +57,7 @@ from scheduler.rpc import cache as cache_mod
 from scheduler.rpc import endpoints
 from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import notifications
+from scheduler.rpc import refusals
 from scheduler.rpc import server as server_mod
 
 LOG = logging.getLogger(__name__)
@@ -326,13 +327,15 @@ def create_service(
         request_filter_chain=request_filter_chain, rng=rng,
         metrics=metrics, authorizer=authorizer, decisions=decisions,
         releases=releases)
+    # Every refusal of a request is answered and recorded there.
+    refused = refusals.Refusals(decisions, metrics)
     api = endpoints.SchedulerEndpoint(
         scheduler=manager, hosts=cache,
-        limits=limits_mod.DecodeLimits.from_conf(conf), inflight=inflight,
-        authorizer=authorizer, decisions=decisions, metrics=metrics)
+        limits=limits_mod.DecodeLimits.from_conf(conf),
+        authorizer=authorizer, refusals=refused)
     server = server_mod.create_server(
         conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight,
-        releases)
+        releases, refused)
     return SchedulerService(conf, server=server, hosts=cache,
                             placement=guarded, inflight=inflight,
                             metrics=metrics, authorizer=authorizer,

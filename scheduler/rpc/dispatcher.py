@@ -12,9 +12,11 @@ the call-monitor heartbeat, ExplicitRPCAccessPolicy) every message is
   so the failure is handed over as an expected exception whose traceback
   is None; the reply then carries only the exception's own line.
 
-Failures are logged here, once, with the request id: unexpected ones at
-ERROR with the traceback (in our log only), refused requests at WARNING,
-NoValidHost at DEBUG (the manager logs the decision at INFO).
+Every failure is logged once, with the request id: a refused request
+(too large, malformed, not decodable, not nova's method or version, the
+service stopping, a NoValidHost) by ``refusals``, which also writes the
+decision record of a refused select_destinations; an unexpected one here
+at ERROR with the traceback (in our log only).
 """
 
 from collections.abc import Mapping, Sequence
@@ -23,14 +25,13 @@ import re
 from typing import Any, NoReturn
 
 import oslo_messaging
-from oslo_messaging.rpc import dispatcher as oslo_dispatcher
 
-from scheduler import errors
 from scheduler.codec import errors as codec_errors
 from scheduler.placement import errors as placement_errors
 from scheduler.rpc import endpoints as endpoints_mod
 from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import message_size
+from scheduler.rpc import refusals as refusals_mod
 from scheduler.rpc import replies as replies_mod
 from scheduler.rpc import remote_errors
 from scheduler.rpc import safe_ids
@@ -91,11 +92,13 @@ class Dispatcher(oslo_messaging.RPCDispatcher):  # type: ignore[misc]
     def __init__(self, endpoints: Sequence[object], *,
                  max_message_bytes: int,
                  inflight: inflight_mod.InFlight,
+                 refusals: refusals_mod.Refusals,
                  replies: replies_mod.Replies | None = None) -> None:
         super().__init__(list(endpoints), None,
                          oslo_messaging.ExplicitRPCAccessPolicy)
         self._max_bytes = max_message_bytes
         self._inflight = inflight
+        self._refusals = refusals
         self._replies = replies
 
     def dispatch(self, incoming: Any) -> Any:
@@ -103,21 +106,12 @@ class Dispatcher(oslo_messaging.RPCDispatcher):  # type: ignore[misc]
         rid = request_id(ctxt)
         method, version = method_name(incoming.message), UNKNOWN
         try:
-            method, version = check_envelope(incoming.message)
-            if message_size.too_large((incoming.message, ctxt),
-                                      self._max_bytes):
-                raise codec_errors.ValidationError(
-                    'message', f'larger than {self._max_bytes} bytes')
-            if (method == 'select_destinations'
-                    and not replies_mod.wants_reply(incoming)):
-                raise codec_errors.ValidationError(
-                    'message', 'select_destinations sent as a cast: nobody '
-                    'would receive the destinations, nothing is claimed')
+            method, version = self._screen(incoming, ctxt)
             with self._inflight.track(method, rid,
                                       _global_id(ctxt)) as ticket:
                 result = super().dispatch(incoming)
-                held = (tuple(ticket.claimed.values()) if ticket.settled
-                        else ())
+                # Its reply is made: the claims belong to it from now on.
+                held = self._inflight.settle(ticket)
             if self._replies is not None and method == 'select_destinations':
                 self._replies.watch(incoming, held, rid, _global_id(ctxt))
             return result
@@ -125,41 +119,41 @@ class Dispatcher(oslo_messaging.RPCDispatcher):  # type: ignore[misc]
             wire = self._wire(exc, method, version, rid)
         _raise_on_wire(wire)
 
+    def _screen(self, incoming: Any,
+                ctxt: Mapping[str, object]) -> tuple[str, str]:
+        """Method and version of a message that may be decoded; Refused
+        (not decoded) when it is malformed or too large."""
+        try:
+            method, version = check_envelope(incoming.message)
+        except codec_errors.ValidationError as exc:
+            raise refusals_mod.Refused(refusals_mod.Stage.ENVELOPE,
+                                       exc) from None
+        if message_size.too_large((incoming.message, ctxt),
+                                  self._max_bytes):
+            raise refusals_mod.Refused(
+                refusals_mod.Stage.SIZE, codec_errors.ValidationError(
+                    'message', f'larger than {self._max_bytes} bytes'))
+        if (method == 'select_destinations'
+                and not replies_mod.wants_reply(incoming)):
+            raise refusals_mod.Refused(
+                refusals_mod.Stage.ENVELOPE, codec_errors.ValidationError(
+                    'message', 'select_destinations sent as a cast: nobody '
+                    'would receive the destinations, nothing is claimed'))
+        return method, version
+
     def _wire(self, exc: Exception, method: str, version: str,
               rid: str) -> BaseException:
-        """The exception to send for ``exc``, logged once here."""
-        cast = method in endpoints_mod.CAST_METHODS
-        if isinstance(exc, codec_errors.ValidationError):
-            LOG.warning('Refused request %(req)s (%(method)s): %(error)s',
-                        {'method': method, 'req': rid, 'error': exc})
-            if method == 'select_destinations':
-                return remote_errors.invalid_request(exc)
-            return remote_errors.invalid_call(
-                'RPC' if method == UNKNOWN else method, exc)
-        if isinstance(exc, errors.NoValidHost):
-            LOG.debug('NoValidHost for request %s', rid)
-            return remote_errors.no_valid_host(exc.reason)
+        """The exception to send for ``exc``, logged once: a refusal by
+        ``refusals``, the other failures here."""
+        refused = self._refusals.answer(exc, method, version, rid)
+        if refused is not None:
+            return refused
         if isinstance(exc, placement_errors.ConsumerGenerationConflict):
             LOG.error('Request %(req)s failed: %(error)s',
                       {'req': rid, 'error': exc})
             return remote_errors.allocation_update_failed(
                 exc.consumer_uuid, exc.message)
-        if isinstance(exc, inflight_mod.Aborted):
-            LOG.warning('Request %(req)s (%(method)s) aborted: the service '
-                        'is stopping', {'req': rid, 'method': method})
-            return remote_errors.request_aborted(method, rid)
-        if isinstance(exc, oslo_dispatcher.NoSuchMethod):
-            LOG.warning('Refused request %(req)s: no method %(method)s',
-                        {'req': rid, 'method': method})
-            no_method: BaseException = oslo_messaging.NoSuchMethod(method)
-            return no_method
-        if isinstance(exc, oslo_dispatcher.UnsupportedVersion):
-            LOG.warning('Refused request %(req)s: %(method)s version '
-                        '%(version)s is not supported',
-                        {'req': rid, 'method': method, 'version': version})
-            unsupported: BaseException = oslo_messaging.UnsupportedVersion(
-                version, method=method)
-            return unsupported
+        cast = method in endpoints_mod.CAST_METHODS
         LOG.error('%(what)s %(method)s request %(req)s failed unexpectedly',
                   {'what': 'Cast' if cast else 'Call', 'method': method,
                    'req': rid}, exc_info=exc)

@@ -1,8 +1,9 @@
 """nova's scheduler RPC API (4.0-4.5) and base API (1.1), as endpoints.
 
 Each method decodes its arguments into typed objects (only
-``ValidationError`` can come out of decoding), calls the manager or the
-host cache, and encodes the result as nova's conductor expects it. Only
+``ValidationError`` can come out of decoding, bounds included: the
+dispatcher has ``refusals`` answer it), calls the manager or the host
+cache, and encodes the result as nova's conductor expects it. Only
 the methods decorated with ``expose`` can be called (the dispatcher uses
 oslo.messaging's ExplicitRPCAccessPolicy); the context is positional-only,
 so a message cannot pass one as an argument.
@@ -24,10 +25,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 import oslo_messaging
 
-from scheduler import audit
 from scheduler import authorization
-from scheduler import decision_record
-from scheduler import metrics as metrics_mod
 from scheduler.codec import aggregate as aggregate_codec
 from scheduler.codec import context as context_codec
 from scheduler.codec import errors as codec_errors
@@ -42,8 +40,7 @@ from scheduler.objects import context as context_obj
 from scheduler.objects import request_spec as spec_obj_mod
 from scheduler.objects import selection
 from scheduler.rpc import cache as cache_mod
-from scheduler.rpc import inflight as inflight_mod
-from scheduler.rpc import safe_ids
+from scheduler.rpc import refusals as refusals_mod
 
 T = TypeVar('T')
 F = TypeVar('F', bound=Callable[..., Any])
@@ -102,18 +99,16 @@ class SchedulerEndpoint:
 
     def __init__(self, *, scheduler: Scheduler, hosts: cache_mod.HostCache,
                  limits: limits_mod.DecodeLimits,
-                 inflight: inflight_mod.InFlight,
                  authorizer: authorization.Authorizer,
-                 decisions: decision_record.DecisionLog | None = None,
-                 metrics: metrics_mod.SchedulerMetrics | None = None
-                 ) -> None:
+                 refusals: refusals_mod.Refusals | None = None) -> None:
+        """``refusals``: the dispatcher's (a denied cast is its refusal);
+        a decoding failure is raised to the dispatcher, which hands it
+        there too."""
         self._scheduler = scheduler
         self._authorizer = authorizer
-        self._decisions = decisions
-        self._metrics = metrics
+        self._refusals = refusals or refusals_mod.Refusals()
         self._hosts = hosts
         self._limits = limits
-        self._inflight = inflight
 
     def _context(self, ctxt: Mapping[str, object]
                  ) -> context_obj.RequestContext:
@@ -128,9 +123,7 @@ class SchedulerEndpoint:
         context = self._context(ctxt)
         decision = self._authorizer.method(method, context)
         if not decision.allowed:
-            audit.denied(method, decision.rule, context)
-            if self._metrics is not None:
-                self._metrics.observe_denied(method)
+            self._refusals.cast_denied(method, decision.rule, context)
         return decision.allowed
 
     def _instance_uuids(self, value: object) -> tuple[str, ...] | None:
@@ -161,25 +154,18 @@ class SchedulerEndpoint:
             spec_obj: object = ABSENT, instance_uuids: object = None,
             return_objects: object = False, return_alternates: object = False,
             **unexpected: object) -> list[Any]:
-        try:
-            refuse_unexpected(unexpected)
-            context = self._context(ctxt)
-            spec = self._spec(spec_obj, request_spec, filter_properties)
-            uuids = self._instance_uuids(instance_uuids)
-            objects = _decode('return_objects', self._limits, v.as_bool,
-                              return_objects)
-            alternates = _decode('return_alternates', self._limits,
-                                 v.as_bool, return_alternates)
-        except codec_errors.ValidationError as exc:
-            # The one decision record of a call that never got further.
-            if self._decisions is not None:
-                self._decisions.refused(safe_ids.request_id(ctxt),
-                                        str(exc))
-            raise
+        # A decoding failure is a refusal: the dispatcher hands it to
+        # ``refusals``, which answers and records it.
+        refuse_unexpected(unexpected)
+        context = self._context(ctxt)
+        spec = self._spec(spec_obj, request_spec, filter_properties)
+        uuids = self._instance_uuids(instance_uuids)
+        objects = _decode('return_objects', self._limits, v.as_bool,
+                          return_objects)
+        alternates = _decode('return_alternates', self._limits,
+                             v.as_bool, return_alternates)
         rows = self._scheduler.select_destinations(
             context, spec, uuids, return_alternates=objects and alternates)
-        # From here on the claims belong to the reply.
-        self._inflight.settle()
         if objects:
             return selection_codec.encode_selections(rows)
         return [selection_codec.encode_legacy_destination(row[0])

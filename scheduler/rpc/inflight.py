@@ -8,8 +8,9 @@ has the claims it made released for it. ``GuardedPlacement`` is the
 Placement client as the requests see it: it refuses calls of aborted
 requests and records which consumers each request holds claims for.
 
-A request whose scheduling finished (``settle``) is never aborted and its
-claims are never released: they belong to the caller's reply.
+A request whose endpoint returned (the dispatcher then ``settle``-s its
+ticket) is never aborted and its claims are never released: they belong
+to the caller's reply.
 """
 
 from collections.abc import Iterator, Mapping
@@ -31,6 +32,10 @@ LOG = logging.getLogger(__name__)
 
 class Aborted(Exception):
     """The service is stopping and gave up on this request."""
+
+
+class Closed(Aborted):
+    """The service is stopping: a request that had not begun is refused."""
 
 
 @dataclasses.dataclass(eq=False)
@@ -60,7 +65,7 @@ class InFlight:
         ticket = Ticket(method, request_id, global_request_id)
         with self._lock:
             if self._closed:
-                raise Aborted()
+                raise Closed()
             self._tickets.add(ticket)
         self._local.ticket = ticket
         try:
@@ -76,12 +81,12 @@ class InFlight:
         ticket: Ticket | None = getattr(self._local, 'ticket', None)
         return ticket
 
-    def settle(self) -> None:
-        """This thread's request has its result: keep its claims."""
-        ticket = self.current()
-        if ticket is not None:
-            with self._lock:
-                ticket.settled = True
+    def settle(self, ticket: Ticket) -> tuple[results.ClaimUndo, ...]:
+        """``ticket``'s request has its reply: its claims are kept, never
+        aborted nor released; returns them."""
+        with self._lock:
+            ticket.settled = True
+            return tuple(ticket.claimed.values())
 
     def count(self) -> int:
         with self._lock:

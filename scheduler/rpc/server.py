@@ -25,6 +25,7 @@ from oslo_messaging.rpc import server as rpc_server
 from scheduler.rpc import dispatcher as dispatcher_mod
 from scheduler import pending_releases
 from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import refusals as refusals_mod
 from scheduler.rpc import replies as replies_mod
 
 LOG = logging.getLogger(__name__)
@@ -80,8 +81,12 @@ def target(conf: cfg.ConfigOpts) -> Any:
 def create_server(conf: cfg.ConfigOpts, transport: Any,
                   endpoints: Sequence[object],
                   inflight: inflight_mod.InFlight,
-                  releaser: pending_releases.Releaser | None = None) -> Any:
+                  releaser: pending_releases.Releaser | None = None,
+                  refusals: refusals_mod.Refusals | None = None) -> Any:
     """An RPC server (not started) for the scheduler endpoints.
+
+    ``refusals`` answers and records the requests the dispatcher refuses
+    (the endpoints' own, for the refusals of one service to be one place).
 
     With ``releaser``, select_destinations replies are sent apart and
     the claims of one that cannot be delivered are released
@@ -92,6 +97,7 @@ def create_server(conf: cfg.ConfigOpts, transport: Any,
         endpoints,
         max_message_bytes=conf.hardened_scheduler.max_rpc_message_bytes,
         inflight=inflight,
+        refusals=refusals or refusals_mod.Refusals(),
         replies=(replies_mod.Replies(inflight, releaser)
                  if releaser is not None else None))
     # No executor argument: oslo.messaging picks threading (eventlet is

@@ -5,12 +5,18 @@ import json
 import logging
 import uuid
 
+from unittest import mock
+
 import fixtures
+from oslo_messaging._drivers import common as rpc_common
 
 from scheduler import errors
+from scheduler.rpc import refusals
 from tests.functional import cloud as cloud_mod
 from tests.functional import test_authorization
 from tests.functional import test_scheduling
+from tests.unit.codec import wire
+from tests.unit.rpc import fakes as rpc_fakes
 
 
 def uuids(n):
@@ -87,6 +93,36 @@ class DecisionRecordTest(test_scheduling.SchedulingTestBase):
         self.assertEqual('project-2', denied['project_id'])
         self.assertEqual(['force_hosts'], scheduled['authorization_drops'])
         self.assertNotIn('secret-token-canary', self.log.output)
+
+    def test_denied_through_the_rpc_edge(self):
+        # As nova sends it: the dispatcher, the endpoint, the pipeline;
+        # the caller (project-2) may not schedule for project p1.
+        no_valid_host = mock.Mock(wraps=refusals.no_valid_host)
+        self.useFixture(fixtures.MockPatchObject(
+            refusals, 'no_valid_host', no_valid_host))
+        disp, _, _, _ = rpc_fakes.build(scheduler=self.cloud.manager())
+        result = rpc_fakes.dispatch(disp, rpc_fakes.Incoming(
+            'select_destinations', {'spec_obj': wire.request_spec(),
+                                    'instance_uuids': uuids(1)},
+            ctxt={'request_id': 'req-denied', 'user_id': 'user-1',
+                  'project_id': 'project-2', 'roles': ['member'],
+                  'auth_token': 'secret-token-canary'}))
+        reply = json.loads(rpc_common.serialize_remote_exception(
+            (type(result), result, None)))
+        reason = ('Not authorized: the caller\'s context does not satisfy '
+                  'policy rule hardened_scheduler:select_destinations')
+        self.assertEqual(('nova.exception', 'NoValidHost'),
+                         (reply['module'], reply['class']))
+        self.assertEqual({'reason': reason, 'code': 500}, reply['kwargs'])
+        self.assertEqual([f'No valid host was found. {reason}'],
+                         reply['args'])
+        [record] = self.records()
+        self.assertEqual(('denied', 'authorization', 'req-denied'),
+                         (record['result'], record['failed_stage'],
+                          record['request_id']))
+        self.assertEqual(1, no_valid_host.call_count)
+        self.assertNotIn('secret-token-canary', self.log.output)
+        self.assertEqual(0, self.cloud.total_usage('VCPU'))
 
     def test_unexpected_error(self):
         manager = self.cloud.manager()

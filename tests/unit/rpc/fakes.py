@@ -10,6 +10,7 @@ from scheduler.objects import selection
 from scheduler.rpc import dispatcher as dispatcher_mod
 from scheduler.rpc import endpoints
 from scheduler.rpc import inflight as inflight_mod
+from scheduler.rpc import refusals as refusals_mod
 from scheduler.rpc import replies as replies_mod
 from scheduler.codec import limits as limits_mod
 from tests.unit.codec import wire
@@ -82,19 +83,21 @@ def _policy_conf():
 
 def build(scheduler=None, cache=None, limits=None, max_bytes=1 << 20,
           extra_endpoints=(), authorizer=None, decisions=None,
-          releaser=None):
+          releaser=None, refusals=None):
     """(dispatcher, scheduler, cache, inflight) wired like the service."""
     scheduler = scheduler or FakeScheduler()
     cache = cache or memory_cache.MemoryHostCache()
     inflight = inflight_mod.InFlight()
+    # The one place both refuse requests in.
+    refused = refusals or refusals_mod.Refusals(decisions)
     api = endpoints.SchedulerEndpoint(
         scheduler=scheduler, hosts=cache,
-        limits=limits or limits_mod.DecodeLimits(), inflight=inflight,
+        limits=limits or limits_mod.DecodeLimits(),
         authorizer=authorizer or authorization.Authorizer(_policy_conf()),
-        decisions=decisions)
+        refusals=refused)
     disp = dispatcher_mod.Dispatcher(
         [api, endpoints.BaseAPIEndpoint(), *extra_endpoints],
-        max_message_bytes=max_bytes, inflight=inflight,
+        max_message_bytes=max_bytes, inflight=inflight, refusals=refused,
         replies=(replies_mod.Replies(inflight, releaser)
                  if releaser is not None else None))
     return disp, scheduler, cache, inflight

@@ -48,10 +48,9 @@ class AccessPolicyTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.disp, _, cache, inflight = fakes.build()
+        self.disp, _, cache, _ = fakes.build()
         self.probe = Extended(scheduler=fakes.FakeScheduler(), hosts=cache,
                               limits=self.disp.endpoints[0]._limits,
-                              inflight=inflight,
                               authorizer=self.disp.endpoints[0]._authorizer)
         self.disp.endpoints[0] = self.probe
 

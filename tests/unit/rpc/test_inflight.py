@@ -80,13 +80,14 @@ class InFlightTest(testtools.TestCase):
 
     def test_abort_spares_settled_requests_and_closes(self):
         with self.inflight.track('m', 'req-1') as settled:
-            self.inflight.settle()
+            self.inflight.settle(settled)
             with self.inflight.track('m', 'req-2') as running:
                 aborted = self.inflight.abort()
         self.assertEqual([running], aborted)
         self.assertTrue(running.aborted)
         self.assertFalse(settled.aborted)
-        with testtools.ExpectedException(inflight_mod.Aborted):
+        # Refused at the door (Closed, an Aborted).
+        with testtools.ExpectedException(inflight_mod.Closed):
             with self.inflight.track('m', 'req-3'):
                 pass
 
@@ -179,10 +180,10 @@ class GuardedPlacementTest(testtools.TestCase):
 
         def stuck(request_id, consumer, settle):
             with self.inflight.track('select_destinations', request_id,
-                                     'req-g'):
+                                     'req-g') as ticket:
                 self.claim(consumer)
                 if settle:
-                    self.inflight.settle()
+                    self.inflight.settle(ticket)
                 entered.set()
                 done.wait(30)
         threads = [threading.Thread(target=stuck, args=args) for args in

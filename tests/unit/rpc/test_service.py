@@ -188,7 +188,7 @@ class ServiceTest(testtools.TestCase):
         svc = self.service()
         svc.start()
         svc.stop()
-        with testtools.ExpectedException(inflight_mod.Aborted):
+        with testtools.ExpectedException(inflight_mod.Closed):
             with self.inflight.track('select_destinations', 'req-2'):
                 pass
 
