@@ -23,6 +23,11 @@ THREAD_ISOLATE = 'isolate'
 THREAD_REQUIRE = 'require'
 THREAD_POLICIES = (THREAD_PREFER, THREAD_ISOLATE, THREAD_REQUIRE)
 EMULATOR_POLICIES = ('share', 'isolate')
+# More vCPUs than any hypervisor gives one guest (KVM's limit is 4,096 on
+# current kernels). The masks below build sets of the flavor's vCPU ids:
+# a flavor from the bus claiming billions must not make the worker build
+# them (nova would).
+MAX_GUEST_VCPUS = 65_536
 
 
 def cpu_policy(flavor: flavor_obj.Flavor,
@@ -86,12 +91,27 @@ def emulator_threads_policy(flavor: flavor_obj.Flavor) -> str | None:
     return policy
 
 
+def _flavor_cpus(flavor: flavor_obj.Flavor) -> set[int]:
+    if flavor.vcpus > MAX_GUEST_VCPUS:
+        raise flavor_image.invalid(
+            f'The flavor asks for {flavor.vcpus} vCPUs, more than '
+            f'{MAX_GUEST_VCPUS}: its CPU masks are not read.')
+    return set(range(flavor.vcpus))
+
+
 def _mask_cpus(mask: str, vcpus: int) -> set[int]:
     # A mask starting with '^' excludes from "all the flavor's vCPUs".
     if mask.strip().startswith('^'):
         mask = f'0-{vcpus - 1},{mask}'
     try:
-        return cpu_spec.parse_cpu_spec(mask)
+        # A mask may name each vCPU a few times (includes and excludes);
+        # one naming far more ids than that is not read (nova would build
+        # them all).
+        return cpu_spec.parse_cpu_spec(mask, limit=4 * vcpus + 64)
+    except cpu_spec.TooManyCPUs:
+        raise flavor_image.invalid(
+            f'The CPU mask names more CPUs than the flavor\'s {vcpus} '
+            'vCPUs could need.') from None
     except ValueError as exc:
         # nova raises exception.Invalid with the same message.
         raise flavor_image.invalid(str(exc)) from None
@@ -102,8 +122,8 @@ def dedicated_cpus(flavor: flavor_obj.Flavor) -> set[int] | None:
     mask = flavor.extra_specs.get('hw:cpu_dedicated_mask')
     if not mask:
         return None
+    cpus = _flavor_cpus(flavor)
     pcpus = _mask_cpus(mask, flavor.vcpus)
-    cpus = set(range(flavor.vcpus))
     if not pcpus or not cpus - pcpus:
         raise flavor_image.invalid(
             "Mixed instance must have at least 1 pinned vCPU and 1 unpinned "
@@ -127,7 +147,7 @@ def realtime_cpus(flavor: flavor_obj.Flavor,
         'cpu_realtime_mask', flavor, image)
     # The image's mask wins: it is the more specific requirement.
     mask = image_mask or flavor_mask
-    all_cpus = set(range(flavor.vcpus))
+    all_cpus = _flavor_cpus(flavor)
     realtime = _mask_cpus(mask, flavor.vcpus) if mask else set(all_cpus)
     bad_mask = (
         'Use of realtime CPUs requires either one or more non-realtime '

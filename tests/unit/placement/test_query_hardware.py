@@ -89,6 +89,30 @@ class TestCPUPinning(base.QueryTestCase):
                            enable_pinning_translation=False)
 
 
+    def test_huge_masks_and_flavors_are_not_built(self):
+        # Sets of billions of CPU ids would exhaust the worker's memory;
+        # each is refused before one is built.
+        cases = (
+            flavor(vcpus=4, **{'hw:cpu_policy': 'mixed',
+                               'hw:cpu_dedicated_mask': '0-99999999999'}),
+            flavor(vcpus=4, **{'hw:cpu_policy': 'mixed',
+                               'hw:cpu_realtime': 'yes',
+                               'hw:cpu_realtime_mask': '^0-99999999999'}),
+            flavor(vcpus=2 ** 31 - 1, **{'hw:cpu_policy': 'mixed',
+                                         'hw:cpu_dedicated_mask': '^0'}),
+        )
+        for flv in cases:
+            exc = self.assertRaises(errors.InvalidFlavorImageRequest,
+                                    base.build, spec(flv))
+            self.assertEqual('Invalid', exc.kind)
+
+    def test_masks_naming_vcpus_more_than_once_still_read(self):
+        s = spec(flavor(vcpus=4, **{'hw:cpu_policy': 'mixed',
+                                    'hw:cpu_dedicated_mask':
+                                        '1-3,1-3,^2,2'}))
+        self.assertEqual('DISK_GB:20,MEMORY_MB:2048,PCPU:2,VCPU:2',
+                         self.qs(s)['resources'])
+
 class TestHardwareFeatures(base.QueryTestCase):
 
     def test_mem_encryption(self):
