@@ -8,7 +8,6 @@ refusal and every drop leave an audit record.
 """
 
 from collections.abc import Sequence
-import time
 
 from scheduler import audit
 from scheduler import authorization
@@ -31,26 +30,19 @@ def admit(authorizer: authorization.Authorizer,
           context: context_obj.RequestContext,
           spec: request_spec.RequestSpec,
           instance_uuids: Sequence[str] | None,
-          snapshot: host_source.HostSnapshot,
-          recorder: explanation.Recorder) -> request_trust.Screened:
-    """The request as it may be served; StageFailed when refused."""
-    started = time.monotonic()
-    try:
-        decision = authorizer.method(
-            METHOD, context,
-            {'project_id': spec.project_id, 'user_id': spec.user_id})
-        if not decision.allowed:
-            audit.denied(METHOD, decision.rule, context)
-            recorder.fail(explanation.STAGE_AUTHORIZATION,
-                          not_authorized(decision.rule))
-            raise errors.StageFailed()
-        screened = request_trust.screen(
-            spec, context, instance_uuids, authorizer, snapshot)
-        audit.dropped(screened.drops, context)
-        recorder.authorization_drops = tuple(
-            d.field for d in screened.drops)
-        return screened
-    finally:
-        # Not 'authorization': log redaction masks values under that key
-        # (it is the HTTP credentials header).
-        recorder.timed('admission', (time.monotonic() - started) * 1000)
+          snapshot: host_source.HostSnapshot) -> request_trust.Screened:
+    """The request as it may be served, and the fields dropped from it.
+
+    :raises StageFailed: (authorization) the caller may not ask this.
+    """
+    decision = authorizer.method(
+        METHOD, context,
+        {'project_id': spec.project_id, 'user_id': spec.user_id})
+    if not decision.allowed:
+        audit.denied(METHOD, decision.rule, context)
+        raise errors.StageFailed(explanation.Stage.AUTHORIZATION,
+                                 not_authorized(decision.rule))
+    screened = request_trust.screen(
+        spec, context, instance_uuids, authorizer, snapshot)
+    audit.dropped(screened.drops, context)
+    return screened

@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping
 import dataclasses
-import time
 import types
 from typing import Any
 
@@ -50,6 +49,8 @@ class Candidates:
     # Every provider Placement summarized, in its order.
     providers: tuple[str, ...]
     version: str
+    # What was asked and answered, for the explanation.
+    count: explanation.PlacementCount
 
 
 def _query(spec: request_spec.RequestSpec, conf: cfg.ConfigOpts,
@@ -63,27 +64,14 @@ def _query(spec: request_spec.RequestSpec, conf: cfg.ConfigOpts,
 
 def fetch(client: placement_client.PlacementClient, conf: cfg.ConfigOpts,
           spec: request_spec.RequestSpec, snapshot: host_source.HostSnapshot,
-          recorder: explanation.Recorder, global_request_id: str | None
-          ) -> Candidates:
-    """Ask Placement; raise StageFailed with the stage recorded."""
-    started = time.monotonic()
-    try:
-        query = _query(spec, conf, snapshot, pinning=True)
-        queries = [query]
-        if (query.cpu_pinning_requested
-                and not conf.workarounds.disable_fallback_pcpu_query):
-            # Hosts still configured with vcpu_pin_set report VCPU only.
-            queries.append(_query(spec, conf, snapshot, pinning=False))
-    except placement_errors.TargetNotFound as exc:
-        recorder.fail(explanation.STAGE_TARGET, exc.reason)
-        # Apart from the text, so that logs can hash the names.
-        recorder.target = (exc.host, exc.node)
-        raise errors.StageFailed() from None
-    except placement_errors.QueryError as exc:
-        # nova lets these escape as unexpected errors; we say what is wrong
-        # with the flavor, image or request groups instead.
-        recorder.fail(explanation.STAGE_REQUEST, str(exc))
-        raise errors.StageFailed() from None
+          global_request_id: str | None) -> Candidates:
+    """Ask Placement for the request's allocation candidates.
+
+    :raises StageFailed: the request names no compute node (target), it
+        cannot be asked for (request), or Placement has no candidate or no
+        usable answer (placement, with what it counted).
+    """
+    queries = _queries(spec, conf, snapshot)
     requests: list[Mapping[str, Any]] = []
     allocations: list[Mapping[str, Any]] = []
     providers: dict[str, None] = {}
@@ -102,26 +90,49 @@ def fetch(client: placement_client.PlacementClient, conf: cfg.ConfigOpts,
                 count, limit=result.limit,
                 truncated=count.truncated or result.truncated)
     except placement_errors.PlacementUnavailable:
-        recorder.placement = dataclasses.replace(count, unreachable=True)
-        recorder.fail(explanation.STAGE_PLACEMENT)
-        raise errors.StageFailed() from None
+        raise errors.StageFailed(
+            explanation.Stage.PLACEMENT,
+            counts=dataclasses.replace(count, unreachable=True)) from None
     except placement_errors.PlacementRequestError as exc:
-        recorder.placement = dataclasses.replace(count, failure=(
-            'Placement answered the allocation candidates query with a '
-            'malformed body' if exc.status == 200 else
-            'Placement rejected the allocation candidates query '
-            f'(HTTP {exc.status})'))
-        recorder.fail(explanation.STAGE_PLACEMENT)
-        raise errors.StageFailed() from None
-    finally:
-        recorder.timed('placement', (time.monotonic() - started) * 1000)
-    recorder.placement = dataclasses.replace(
+        raise errors.StageFailed(
+            explanation.Stage.PLACEMENT, counts=dataclasses.replace(
+                count, failure=_rejected(exc.status))) from None
+    count = dataclasses.replace(
         count, candidates=len(requests), providers=len(providers),
         fallback_query=len(queries) > 1)
     if not requests:
-        recorder.fail(explanation.STAGE_PLACEMENT)
-        raise errors.StageFailed()
+        raise errors.StageFailed(explanation.Stage.PLACEMENT, counts=count)
     return Candidates(
         types.MappingProxyType(by_provider(tuple(requests),
                                            tuple(allocations))),
-        tuple(providers), version)
+        tuple(providers), version, count)
+
+
+def _queries(spec: request_spec.RequestSpec, conf: cfg.ConfigOpts,
+             snapshot: host_source.HostSnapshot
+             ) -> list[placement_query.PlacementQuery]:
+    """The query, and nova's fallback query without CPU pinning."""
+    try:
+        query = _query(spec, conf, snapshot, pinning=True)
+        queries = [query]
+        if (query.cpu_pinning_requested
+                and not conf.workarounds.disable_fallback_pcpu_query):
+            # Hosts still configured with vcpu_pin_set report VCPU only.
+            queries.append(_query(spec, conf, snapshot, pinning=False))
+    except placement_errors.TargetNotFound as exc:
+        raise errors.StageFailed(explanation.Stage.TARGET, exc.reason,
+                                 target=(exc.host, exc.node)) from None
+    except placement_errors.QueryError as exc:
+        # nova lets these escape as unexpected errors; we say what is wrong
+        # with the flavor, image or request groups instead.
+        raise errors.StageFailed(explanation.Stage.REQUEST,
+                                 str(exc)) from None
+    return queries
+
+
+def _rejected(status: int) -> str:
+    if status == 200:
+        return ('Placement answered the allocation candidates query with '
+                'a malformed body')
+    return ('Placement rejected the allocation candidates query '
+            f'(HTTP {status})')

@@ -47,36 +47,37 @@ class Attempt:
     ``host``, ``allocation_request`` and ``spec`` (the request with the
     providers Placement mapped to its groups) are set when a claim
     succeeded; otherwise ``stale`` says candidates were refused, or
-    skipped as taken, so asking Placement again may find room.
+    skipped as taken, so asking Placement again may find room. ``claims``
+    counts the claims of this pass by outcome.
     """
 
     host: host_state.HostState | None = None
     allocation_request: Mapping[str, Any] | None = None
     spec: request_spec.RequestSpec | None = None
     stale: bool = False
+    claims: explanation.ClaimCount = explanation.ClaimCount()
 
 
 class Claims:
     def __init__(self, client: placement_client.PlacementClient,
                  releaser: pending_releases.Releaser,
-                 recorder: explanation.Recorder,
-                 global_request_id: str | None,
-                 allocation_request_version: str | None, *,
+                 global_request_id: str | None, *,
                  worker: recent_claims.RecentClaims,
                  clock: Callable[[], datetime.datetime]) -> None:
         self._client = client
         self._releaser = releaser
-        self._recorder = recorder
         self._global_request_id = global_request_id
-        self._version = allocation_request_version
         self._worker = worker
         self._clock = clock
         # Every claim that may be in Placement, in the order made.
         self.held: list[results.ClaimUndo] = []
+        # Claims of this request lost to concurrent requests so far.
+        self._lost = 0
 
     def claim_first(self, hosts: list[host_state.HostState],
                     spec: request_spec.RequestSpec, instance_uuid: str,
                     user_id: str | None, candidates_of: CandidatesOf,
+                    allocation_request_version: str,
                     taken: frozenset[str] = frozenset(),
                     give_up_after: int | None = None) -> Attempt:
         """Claim the first host in order that Placement accepts.
@@ -90,6 +91,7 @@ class Claims:
         for it). Raises StageFailed (stage claims) when Placement cannot
         answer: trying further hosts would only spend the deadline.
         """
+        count = explanation.ClaimCount()
         refused = 0
         skipped = False
         for host in hosts:
@@ -103,41 +105,40 @@ class Claims:
             outcome = self._client.claim(
                 instance_uuid, alloc_req, project_id=spec.project_id,
                 user_id=user_id,
-                allocation_request_version=self._version or '1.36',
+                allocation_request_version=allocation_request_version,
                 global_request_id=self._global_request_id)
             if outcome.undo is not None:
                 self.held.append(outcome.undo)
             if outcome.claimed:
-                self._recorder.claims = self._recorder.claims.add(
-                    outcome.reason)
                 spec = consumption.with_provider_mappings(spec, alloc_req)
                 self._worker.claimed(instance_uuid, host.uuid, spec,
                                      self._clock())
-                return Attempt(host, alloc_req, spec)
+                return Attempt(host, alloc_req, spec,
+                               claims=count.add(outcome.reason))
             if outcome.reason in STOP_TRYING:
-                self._stop(outcome.reason)
-            self._recorder.claims = self._recorder.claims.add(outcome.reason)
+                raise self._stop(outcome.reason, count)
+            count = count.add(outcome.reason)
             if outcome.reason == results.CAPACITY:
                 self._worker.refused(host.uuid)
+            self._lost += 1
             refused += 1
             if give_up_after is not None and refused >= give_up_after:
-                return Attempt(stale=True)
-        return Attempt(stale=bool(refused) or skipped)
+                return Attempt(stale=True, claims=count)
+        return Attempt(stale=bool(refused) or skipped, claims=count)
 
-    def _stop(self, reason: str) -> None:
+    def _stop(self, reason: str, count: explanation.ClaimCount
+              ) -> errors.StageFailed:
         """Placement did not answer a claim: end the request's claims.
 
         When the request's deadline ran out after Placement had refused
         some of its claims, the time went on races lost to concurrent
         requests, not on a Placement that is away: say so.
         """
-        claims = self._recorder.claims
-        if (reason == results.UNREACHABLE and self._client.deadline_passed()
-                and (claims.capacity or claims.conflict)):
+        if (reason == results.UNREACHABLE and self._lost
+                and self._client.deadline_passed()):
             reason = explanation.OUT_OF_TIME
-        self._recorder.claims = claims.add(reason)
-        self._recorder.fail(explanation.STAGE_CLAIMS)
-        raise errors.StageFailed()
+        return errors.StageFailed(explanation.Stage.CLAIMS,
+                                  counts=count.add(reason))
 
     def release(self) -> None:
         """Give back every claim this failed request may have made."""

@@ -39,7 +39,25 @@ class RequestFilterFailed(Exception):
 
 
 class StageFailed(Exception):
-    """Internal: a stage failed and recorded why on the request's Recorder.
+    """A stage of the pipeline failed; the manager answers NoValidHost.
 
-    The manager turns it into NoValidHost from the frozen explanation.
+    ``stage`` says which; ``failure`` is the user-facing text when the
+    stage has its own (otherwise the explanation words it from the
+    counts), ``detail`` nova's own text when it differs; ``counts`` what
+    the stage did before failing (Placement's answers, the claims made);
+    ``target`` the forced destination (host, node) that matched no
+    compute node, kept apart from the text so logs can hash the names.
     """
+
+    def __init__(self, stage: explanation_mod.Stage,
+                 failure: str | None = None, *, detail: str | None = None,
+                 counts: (explanation_mod.PlacementCount
+                          | explanation_mod.ClaimCount | None) = None,
+                 target: tuple[str | None, str | None] | None = None
+                 ) -> None:
+        super().__init__(f'{stage} failed')
+        self.stage = stage
+        self.failure = failure
+        self.detail = detail
+        self.counts = counts
+        self.target = target

@@ -11,6 +11,7 @@ clear).
 """
 
 import dataclasses
+import enum
 from typing import Any
 
 from scheduler import redaction
@@ -24,14 +25,22 @@ MAX_REASON = MAX_MESSAGE - len(NOVA_PREFIX)
 NOT_ENOUGH_HOSTS = 'There are not enough hosts available.'
 NO_SUCH_HOST = 'No such host'
 
-STAGE_AUTHORIZATION = 'authorization'
-STAGE_REQUEST = 'request'
-STAGE_REQUEST_FILTERS = 'request_filters'
-STAGE_TARGET = 'target'
-STAGE_PLACEMENT = 'placement'
-STAGE_HOSTS = 'hosts'
-STAGE_FILTERS = 'filters'
-STAGE_CLAIMS = 'claims'
+
+
+class Stage(enum.StrEnum):
+    """The stage of select_destinations that failed, in pipeline order."""
+
+    AUTHORIZATION = 'authorization'
+    # The request itself cannot be served (an impossible flavor/image).
+    REQUEST = 'request'
+    REQUEST_FILTERS = 'request_filters'
+    # A forced or requested destination that is no compute node.
+    TARGET = 'target'
+    PLACEMENT = 'placement'
+    HOSTS = 'hosts'
+    FILTERS = 'filters'
+    CLAIMS = 'claims'
+
 # A claim outcome of ours: the request's deadline ran out while concurrent
 # requests kept winning its claims (Placement itself answered).
 OUT_OF_TIME = 'out_of_time'
@@ -84,13 +93,18 @@ class ClaimCount:
             changes[outcome] = getattr(self, outcome) + 1
         return dataclasses.replace(self, **changes)
 
+    def plus(self, other: 'ClaimCount') -> 'ClaimCount':
+        return ClaimCount(*(
+            getattr(self, f.name) + getattr(other, f.name)
+            for f in dataclasses.fields(self)))
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Explanation:
     request_id: str | None
     instances_requested: int
     instances_placed: int
-    failed_stage: str | None
+    failed_stage: Stage | None
     failure: str | None
     request_filters: tuple[str, ...]
     placement: PlacementCount | None
@@ -127,7 +141,7 @@ class Recorder:
         self.request_id = request_id
         self.instances_requested = instances
         self.instances_placed = 0
-        self.failed_stage: str | None = None
+        self.failed_stage: Stage | None = None
         self.failure: str | None = None
         self.failure_detail: str | None = None
         self.request_filters: list[str] = []
@@ -144,15 +158,23 @@ class Recorder:
         self.filter_durations_ms: dict[str, float] = {}
         self.requeries = 0
 
-    def fail(self, stage: str, failure: str | None = None,
+    def fail(self, stage: Stage, failure: str | None = None,
              detail: str | None = None) -> None:
         self.failed_stage = stage
         self.failure = failure
         self.failure_detail = detail
 
-    def clear_failure(self) -> None:
-        """A stage's failure that a later attempt superseded."""
-        self.failed_stage = self.failure = self.failure_detail = None
+    def failed(self, stage: Stage, failure: str | None, detail: str | None,
+               counts: 'PlacementCount | ClaimCount | None',
+               target: tuple[str | None, str | None] | None) -> None:
+        """A stage failed with what it counted (errors.StageFailed)."""
+        self.fail(stage, failure, detail)
+        if isinstance(counts, PlacementCount):
+            self.placement = counts
+        elif isinstance(counts, ClaimCount):
+            self.claims = self.claims.plus(counts)
+        if target is not None:
+            self.target = target
 
     def lose_hosts(self, why: str, count: int) -> None:
         if count:
@@ -271,21 +293,21 @@ def _claims(expl: Explanation) -> str:
 def user_reason(expl: Explanation, nova_compatible: bool = False) -> str:
     """The reason for NoValidHost, as the user will see it."""
     stage = expl.failed_stage
-    if stage == STAGE_AUTHORIZATION:
+    if stage == Stage.AUTHORIZATION:
         # nova has no such stage: our text either way.
         return (expl.failure or 'Not authorized')[:MAX_REASON]
     if nova_compatible:
         return _nova_reason(expl)
-    if stage == STAGE_REQUEST_FILTERS:
+    if stage == Stage.REQUEST_FILTERS:
         return (expl.failure or 'Scheduling failed: a request filter '
                 'rejected the request')[:MAX_REASON]
-    if stage == STAGE_TARGET:
+    if stage == Stage.TARGET:
         return (f'{NO_SUCH_HOST}: the requested destination is not a '
                 'known compute node')
-    if stage == STAGE_REQUEST:
+    if stage == Stage.REQUEST:
         return (f'The request cannot be scheduled: {expl.failure or ""}'
                 .strip())[:MAX_REASON]
-    if stage == STAGE_PLACEMENT:
+    if stage == Stage.PLACEMENT:
         p = expl.placement
         if p is not None and p.unreachable:
             return (f'Placement is unavailable: '
@@ -296,20 +318,20 @@ def user_reason(expl: Explanation, nova_compatible: bool = False) -> str:
         return ('Placement found 0 allocation candidates: no resource '
                 'provider has the requested resources, traits and '
                 'aggregates')
-    if stage == STAGE_CLAIMS:
+    if stage == Stage.CLAIMS:
         return _claims(expl)
-    # STAGE_HOSTS / STAGE_FILTERS: the host funnel explains it.
+    # Stage.HOSTS / Stage.FILTERS: the host funnel explains it.
     return _host_funnel(expl)
 
 
 def _nova_reason(expl: Explanation) -> str:
     """nova 34's exact reason texts, for deployments that match on them."""
     stage = expl.failed_stage
-    if stage in (STAGE_REQUEST_FILTERS, STAGE_REQUEST):
+    if stage in (Stage.REQUEST_FILTERS, Stage.REQUEST):
         return expl.failure_detail or expl.failure or ''
-    if stage == STAGE_TARGET:
+    if stage == Stage.TARGET:
         return expl.failure or f'{NO_SUCH_HOST} - host: None node: None '
-    if stage == STAGE_PLACEMENT:
+    if stage == Stage.PLACEMENT:
         return ''
     return NOT_ENOUGH_HOSTS
 

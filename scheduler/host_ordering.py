@@ -2,10 +2,11 @@
 
 This is nova's _get_sorted_hosts with get_filtered_hosts folded in: the
 request's host constraints, then the filters, then the weighers, then
-ranking. What each step removed is recorded for the explanation.
+ranking. What each step removed is counted in the result.
 """
 
 from collections.abc import Sequence
+import dataclasses
 import random
 import time
 
@@ -31,30 +32,44 @@ def _filter_counts(outcome: filters_runner.FilterOutcome
         for s in outcome.stages)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Ordered:
+    """The hosts for one instance, best first, and what each step did."""
+
+    hosts: list[host_state.HostState]
+    # Per host constraint step and filter: hosts in and out, reasons.
+    counts: tuple[explanation.FilterCount, ...]
+    # Milliseconds each filter that ran took, in filter order.
+    filter_ms: tuple[tuple[str, float], ...]
+    filters_ms: float
+    # None when no host was left to weigh.
+    weighers_ms: float | None
+
+
 def sorted_hosts(hosts: Sequence[host_state.HostState],
                  spec: request_spec.RequestSpec, index: int, *,
                  filters: Sequence[filters_base.BaseHostFilter],
                  weighers: Sequence[weighers_base.BaseWeigher],
                  conf: cfg.ConfigOpts, rng: random.Random,
-                 recorder: explanation.Recorder, is_rebuild: bool,
+                 is_rebuild: bool,
                  memo: weighers_engine.WeighingMemo | None = None
-                 ) -> list[host_state.HostState]:
+                 ) -> Ordered:
     started = time.monotonic()
     constrained = host_constraints.apply(hosts, spec)
     counts = constrained.steps
+    filter_ms: tuple[tuple[str, float], ...] = ()
     passed: Sequence[host_state.HostState] = constrained.hosts
     if not constrained.skip_filters and passed:
         outcome = filters_runner.run_filters(
             filters, passed, spec, index=index, is_rebuild=is_rebuild)
         counts += _filter_counts(outcome)
-        for stage in outcome.stages:
-            if stage.status == 'ran':
-                recorder.timed_filter(stage.name, stage.seconds * 1000)
+        filter_ms = tuple((stage.name, stage.seconds * 1000)
+                          for stage in outcome.stages
+                          if stage.status == 'ran')
         passed = outcome.hosts
-    recorder.filters = counts
-    recorder.timed('filters', (time.monotonic() - started) * 1000)
+    filters_ms = (time.monotonic() - started) * 1000
     if not passed:
-        return []
+        return Ordered([], counts, filter_ms, filters_ms, None)
     started = time.monotonic()
     by_weight, weights = weighers_engine.weigh_sorted(
         weighers, passed, spec, memo)
@@ -63,5 +78,5 @@ def sorted_hosts(hosts: Sequence[host_state.HostState],
         host_subset_size=conf.filter_scheduler.host_subset_size,
         shuffle_best=conf.filter_scheduler.shuffle_best_same_weighed_hosts,
         rng=rng)
-    recorder.timed('weighers', (time.monotonic() - started) * 1000)
-    return ordered
+    return Ordered(ordered, counts, filter_ms, filters_ms,
+                   (time.monotonic() - started) * 1000)

@@ -1,12 +1,15 @@
 """The scheduling pipeline, top to bottom.
 
-RequestSpec -> request filters -> Placement candidates -> host states ->
-filters -> weighers -> claims -> Selections. Every failure ends in
-NoValidHost built from the request's explanation, and every claim made
-for a request that fails is released, whatever the failure was.
+RequestSpec -> admission -> request filters -> Placement candidates ->
+host states -> filters -> weighers -> claims -> Selections. Each stage
+returns a frozen result or raises StageFailed naming itself; the manager
+alone writes the request's explanation from those, and every failure
+ends in NoValidHost built from it. Every claim made for a request that
+fails is released, whatever the failure was.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
+import contextlib
 import logging
 import random
 import time
@@ -20,21 +23,18 @@ from scheduler import alternates
 from scheduler import authorization
 from scheduler import candidates as candidates_mod
 from scheduler import decision_record
+from scheduler import choosing
 from scheduler import claims as claims_mod
-from scheduler import consumption
 from scheduler import errors
 from scheduler import explanation
-from scheduler import filters as filters_mod
 from scheduler import host_gathering
-from scheduler import host_ordering
 from scheduler import host_source
-from scheduler import host_state
 from scheduler import metrics as metrics_mod
 from scheduler import pending_releases
 from scheduler import plugins
-from scheduler import redaction
+from scheduler import recent_claims
 from scheduler import request_filters
-from scheduler import weighers as weighers_mod
+from scheduler.filters import base as filters_base
 from scheduler.neutron import client as neutron_client
 from scheduler.numa import consume as numa_consume
 from scheduler.objects import context as context_obj
@@ -42,17 +42,19 @@ from scheduler.objects import request_spec
 from scheduler.objects import selection
 from scheduler.placement import client as placement_client
 from scheduler.placement import errors as placement_errors
+from scheduler.rpc import refusals
+from scheduler.weighers import base as weighers_base
+from scheduler.weighers import engine as weighers_engine
 
 LOG = logging.getLogger(__name__)
-Chosen = list[tuple[host_state.HostState, Mapping[str, Any] | None]]
 
 
 class SchedulerManager:
     def __init__(self, conf: cfg.ConfigOpts, *,
                  placement: placement_client.PlacementClient,
                  hosts: host_source.HostSource,
-                 filters: Sequence[filters_mod.BaseHostFilter] | None = None,
-                 weighers: Sequence[weighers_mod.BaseWeigher] | None = None,
+                 filters: Sequence[filters_base.BaseHostFilter] | None = None,
+                 weighers: Sequence[weighers_base.BaseWeigher] | None = None,
                  request_filter_chain: Sequence[
                      request_filters.RequestFilter] | None = None,
                  rng: random.Random | None = None,
@@ -84,8 +86,15 @@ class SchedulerManager:
         self._attach_candidates = any(
             f.USES_ALLOCATION_CANDIDATES for f in self.filters)
         self._numa_packing = numa_consume.numa_packing(conf)
+        # This worker's claims its host data does not count yet, and the
+        # hosts Placement refused to it lately.
+        self.recent = recent_claims.RecentClaims(
+            numa_packing=self._numa_packing)
         self.rng = rng or random.SystemRandom()
         self.clock = clock
+        self.chooser = choosing.Chooser(
+            conf, filters=self.filters, weighers=self.weighers, rng=self.rng,
+            clock=clock, recent=self.recent, numa_packing=self._numa_packing)
         self.metrics = metrics
         self.authorizer = authorizer or authorization.Authorizer(conf)
         self.decisions = decisions or decision_record.DecisionLog(conf)
@@ -100,138 +109,119 @@ class SchedulerManager:
         count = len(instance_uuids) if instance_uuids else spec.num_instances
         recorder = explanation.Recorder(context.global_id, count)
         started = time.monotonic()
-        # One time budget for every Placement call of this request.
-        placement = self.placement.with_deadline(
-            self.conf.hardened_scheduler.request_deadline)
-        # Every change committed before the request began (admission
-        # reads it too).
-        snapshot = host_source.fresh_snapshot(self.hosts)
-        claims: claims_mod.Claims | None = None
-        candidates_of: claims_mod.CandidatesOf | None = None
-        memo = weighers_mod.WeighingMemo()
+        run = choosing.Run(
+            context,
+            # One time budget for every Placement call of this request.
+            self.placement.with_deadline(
+                self.conf.hardened_scheduler.request_deadline),
+            # Every change committed before the request began.
+            host_source.fresh_snapshot(self.hosts), recorder,
+            weighers_engine.WeighingMemo())
+        claims = claims_mod.Claims(run.placement, self.releases,
+                                   context.global_id, worker=self.recent,
+                                   clock=self.clock)
         try:
-            admitted = admission.admit(self.authorizer, context, spec,
-                                       instance_uuids, snapshot, recorder)
-            spec, rebuild = admitted.spec, admitted.rebuild
-            if rebuild:
-                hosts = host_gathering.rebuild_hosts(spec, snapshot,
-                                                     recorder)
-                version = None
-            else:
-                spec = self._request_filters(context, spec, snapshot,
-                                             recorder, placement)
-                found = candidates_mod.fetch(
-                    placement, self.conf, spec, snapshot, recorder,
-                    context.global_id)
-                hosts, candidates_of = host_gathering.candidate_hosts(
-                    spec, found, snapshot, recorder,
-                    attach=self._attach_candidates, source=self.hosts)
-                version = found.version
-            num_alts = (self.conf.scheduler.max_attempts - 1
-                        if return_alternates else 0)
-            if instance_uuids is None or rebuild:
-                chosen, ordered, _ = self._choose(
-                    spec, hosts, count, None, recorder, rebuild, memo)
-            else:
-                claims = claims_mod.Claims(
-                    placement, self.releases, recorder, context.global_id,
-                    version)
-                user_id = spec.user_id or context.user_id
-                consumed: dict[str, host_state.HostState] = {}
-                chosen, ordered, next_spec = self._choose(
-                    spec, hosts, count, instance_uuids, recorder, False,
-                    memo, claims=claims, user_id=user_id,
-                    candidates_of=candidates_of, consumed=consumed)
-                if len(chosen) < count and _raced(recorder):
-                    chosen, ordered, candidates_of = self._second_round(
-                        context, next_spec, snapshot, recorder, memo,
-                        claims, placement, chosen, consumed, ordered, count,
-                        instance_uuids, user_id, candidates_of)
-            if len(chosen) < count:
-                recorder.fail(explanation.STAGE_CLAIMS
-                              if recorder.claims.tried
-                              and recorder.filters
-                              and recorder.filters[-1].hosts_out
-                              else explanation.STAGE_FILTERS)
-                raise errors.StageFailed()
-            if len(chosen) > 1 and num_alts:
-                # Later instances consumed capacity: order once more.
-                ordered = self._sorted(spec, ordered, len(chosen) - 1,
-                                       recorder, rebuild, memo)
-            result = alternates.build(
-                chosen, ordered, num_alts=num_alts,
-                allocation_request_version=(
-                    version if claims is not None else None),
-                default_az=self.conf.default_availability_zone,
-                candidates_of=candidates_of if claims is not None else None)
-        except errors.StageFailed:
-            if claims is not None:
-                claims.release()
+            rows = self._schedule(run, spec, instance_uuids, count,
+                                  return_alternates, claims)
+        except errors.StageFailed as exc:
+            claims.release()
+            recorder.failed(exc.stage, exc.failure, exc.detail, exc.counts,
+                            exc.target)
             raise self._no_valid_host(recorder, started, context) from None
         except (placement_errors.PlacementUnavailable,
                 placement_errors.PlacementRequestError) as exc:
             # An answer (or silence) of Placement that no stage expected:
             # still a NoValidHost that says so, never an internal error.
-            if claims is not None:
-                claims.release()
-            down = isinstance(exc, placement_errors.PlacementUnavailable)
-            recorder.placement = explanation.PlacementCount(
-                unreachable=down, failure=(
-                    f'no answer to {exc.call}' if down else
-                    f'Placement answered {exc.call} with HTTP {exc.status}'))
-            recorder.fail(explanation.STAGE_PLACEMENT)
+            claims.release()
+            recorder.failed(explanation.Stage.PLACEMENT, None, None,
+                            _unexpected(exc), None)
             raise self._no_valid_host(recorder, started, context) from None
         except BaseException:
-            if claims is not None:
-                claims.release()
+            claims.release()
             self._done(recorder, started, 'error', context)
             raise
-        recorder.instances_placed = len(chosen)
-        self._done(recorder, started, 'scheduled', context, result)
-        return result
+        self._done(recorder, started, 'scheduled', context, rows)
+        return rows
 
-    def _second_round(
-            self, context: context_obj.RequestContext,
-            spec: request_spec.RequestSpec,
-            snapshot: host_source.HostSnapshot,
-            recorder: explanation.Recorder, memo: weighers_mod.WeighingMemo,
-            claims: claims_mod.Claims,
-            placement: placement_client.PlacementClient, chosen: Chosen,
-            consumed: dict[str, host_state.HostState],
-            ordered: list[host_state.HostState], count: int,
-            instance_uuids: Sequence[str], user_id: str | None,
-            first_candidates: claims_mod.CandidatesOf | None
-    ) -> tuple[Chosen, list[host_state.HostState],
-               claims_mod.CandidatesOf | None]:
-        """Go on with Placement's answer of now, once, after a race.
+    def _schedule(self, run: choosing.Run, spec: request_spec.RequestSpec,
+                  instance_uuids: Sequence[str] | None, count: int,
+                  return_alternates: bool, claims: claims_mod.Claims
+                  ) -> list[list[selection.Selection]]:
+        """The stages in order; StageFailed when one fails."""
+        with _timed(run.recorder, 'admission'):
+            admitted = admission.admit(self.authorizer, run.context, spec,
+                                       instance_uuids, run.snapshot)
+        run.recorder.authorization_drops = tuple(
+            d.field for d in admitted.drops)
+        spec = admitted.spec
+        offer = None
+        chooser = self.chooser
+        if admitted.rebuild:
+            gathered = host_gathering.rebuild_hosts(spec, run.snapshot)
+            _record_gathered(run.recorder, gathered)
+            picked = chooser.choose(run, spec, gathered.hosts, count, None,
+                                    rebuild=True)
+        else:
+            spec = self._request_filters(run, spec)
+            offer = self._offer(run, spec)
+            if instance_uuids is None:
+                picked = chooser.choose(run, spec, offer.hosts, count, None)
+            else:
+                picked, offer = chooser.claim_rounds(
+                    run, spec, claims, offer, count, instance_uuids,
+                    ask=lambda spec: self._offer(run, spec))
+        if len(picked.chosen) < count:
+            raise _shortfall(run.recorder)
+        num_alts = (self.conf.scheduler.max_attempts - 1
+                    if return_alternates else 0)
+        ordered = picked.ordered
+        if len(picked.chosen) > 1 and num_alts:
+            # Later instances consumed capacity: order once more.
+            ordered = chooser.sorted(run, spec, ordered,
+                                     len(picked.chosen) - 1, admitted.rebuild)
+        claimed = offer is not None and instance_uuids is not None
+        return alternates.build(
+            picked.chosen, ordered, num_alts=num_alts,
+            allocation_request_version=(
+                offer.version if claimed and offer else None),
+            default_az=self.conf.default_availability_zone,
+            candidates_of=(offer.candidates_of if claimed and offer
+                           else None))
 
-        Concurrent requests took capacity we were offered, or held some
-        that they have given back since: the candidates of the first query
-        are stale, Placement's answer of now is not (the claims this
-        request holds are already counted in it). The hosts chosen so far
-        keep their claims; the others are tried on fresh candidates.
-        """
-        recorder.second_query = True
+    def _request_filters(self, run: choosing.Run,
+                         spec: request_spec.RequestSpec
+                         ) -> request_spec.RequestSpec:
+        env = request_filters.FilterEnv(
+            self.conf, run.context, run.snapshot, neutron=self.neutron,
+            placement=run.placement)
         try:
-            found = candidates_mod.fetch(placement, self.conf, spec,
-                                         snapshot, recorder,
-                                         context.global_id)
-            hosts, candidates_of = host_gathering.candidate_hosts(
-                spec, found, snapshot, recorder,
-                attach=self._attach_candidates, source=self.hosts)
-        except errors.StageFailed:
-            # Nothing more to be had: the first round's outcome explains
-            # the request (the claims it lost to concurrent requests).
-            recorder.clear_failure()
-            return chosen, ordered, first_candidates
-        # Hosts this request consumed keep what it consumed there.
-        hosts = [consumed.get(h.uuid, h) for h in hosts]
-        assert candidates_of is not None
-        chosen, ordered, _ = self._choose(
-            spec, hosts, count, instance_uuids, recorder, False, memo,
-            claims=claims, user_id=user_id, candidates_of=candidates_of,
-            chosen=chosen, consumed=consumed)
-        return chosen, ordered, candidates_of
+            spec, applied = request_filters.process(
+                spec, env, self.request_filters)
+        except errors.RequestFilterFailed as exc:
+            raise errors.StageFailed(
+                explanation.Stage.REQUEST_FILTERS, exc.safe_message,
+                detail=exc.message) from None
+        except placement_errors.QueryError as exc:
+            # An impossible flavor/image, reported as candidates.fetch does.
+            raise errors.StageFailed(explanation.Stage.REQUEST,
+                                     str(exc)) from None
+        run.recorder.request_filters.extend(applied)
+        return spec
+
+    def _offer(self, run: choosing.Run, spec: request_spec.RequestSpec
+               ) -> choosing.Offer:
+        """Placement's candidates of now, as hosts this worker sees."""
+        with _timed(run.recorder, 'placement'):
+            found = candidates_mod.fetch(run.placement, self.conf, spec,
+                                         run.snapshot, run.context.global_id)
+        run.recorder.placement = found.count
+        fetched = time.monotonic()
+        gathered = host_gathering.candidate_hosts(
+            spec, found, run.snapshot, attach=self._attach_candidates,
+            source=self.hosts)
+        _record_gathered(run.recorder, gathered)
+        return choosing.Offer(self.recent.overlay(gathered.hosts),
+                      gathered.candidates_of, fetched, found.version)
 
     def _done(self, recorder: explanation.Recorder, started: float,
               result: str, context: context_obj.RequestContext,
@@ -245,112 +235,47 @@ class SchedulerManager:
         self.decisions.record(expl, context, result, rows)
         return expl
 
-    def _request_filters(self, context: context_obj.RequestContext,
-                         spec: request_spec.RequestSpec,
-                         snapshot: host_source.HostSnapshot,
-                         recorder: explanation.Recorder,
-                         placement: placement_client.PlacementClient
-                         ) -> request_spec.RequestSpec:
-        env = request_filters.FilterEnv(
-            self.conf, context, snapshot, neutron=self.neutron,
-            placement=placement)
-        try:
-            spec, applied = request_filters.process(
-                spec, env, self.request_filters)
-        except errors.RequestFilterFailed as exc:
-            recorder.fail(explanation.STAGE_REQUEST_FILTERS,
-                          exc.safe_message, detail=exc.message)
-            raise errors.StageFailed() from None
-        except placement_errors.QueryError as exc:
-            # An impossible flavor/image, reported as candidates.fetch does.
-            recorder.fail(explanation.STAGE_REQUEST, str(exc))
-            raise errors.StageFailed() from None
-        recorder.request_filters.extend(applied)
-        return spec
-
-    def _sorted(self, spec: request_spec.RequestSpec,
-                hosts: Sequence[host_state.HostState], index: int,
-                recorder: explanation.Recorder, rebuild: bool,
-                memo: weighers_mod.WeighingMemo
-                ) -> list[host_state.HostState]:
-        return host_ordering.sorted_hosts(
-            hosts, spec, index, filters=self.filters,
-            weighers=self.weighers, conf=self.conf, rng=self.rng,
-            recorder=recorder, is_rebuild=rebuild, memo=memo)
-
-    def _choose(self, spec: request_spec.RequestSpec,
-                hosts: list[host_state.HostState], count: int,
-                instance_uuids: Sequence[str] | None,
-                recorder: explanation.Recorder, rebuild: bool,
-                memo: weighers_mod.WeighingMemo, *,
-                claims: claims_mod.Claims | None = None,
-                user_id: str | None = None,
-                candidates_of: claims_mod.CandidatesOf | None = None,
-                chosen: Chosen | None = None,
-                consumed: dict[str, host_state.HostState] | None = None
-                ) -> tuple[Chosen, list[host_state.HostState],
-                           request_spec.RequestSpec]:
-        """Pick (and claim, when asked to) a host for each instance.
-
-        ``chosen``: hosts already chosen for the first instances (a second
-        round goes on from there); ``consumed`` collects each chosen host
-        as this request consumed it. Returns the chosen hosts, the hosts in
-        their last order and the request as the next instance would see
-        it.
-        """
-        chosen = list(chosen or [])
-        ordered = hosts
-        for index in range(len(chosen), count):
-            uuid = instance_uuids[index] if instance_uuids else None
-            if uuid is not None:
-                spec = spec.replace(instance_uuid=uuid)
-            ordered = self._sorted(spec, ordered, index, recorder, rebuild,
-                                   memo)
-            if LOG.isEnabledFor(logging.DEBUG):
-                # Bounded: the first debug_top_hosts, then a count.
-                LOG.debug('Request %s, instance %d: %s', recorder.request_id,
-                          index + 1, redaction.TopHosts.of(
-                              ((h.host, h.nodename, None) for h in ordered),
-                              self.conf.hardened_scheduler.debug_top_hosts))
-            if not ordered:
-                break
-            if claims is not None and uuid is not None:
-                assert candidates_of is not None
-                claimed = claims.claim_first(ordered, spec, uuid, user_id,
-                                             candidates_of)
-                if claimed is None:
-                    break
-                host, alloc_req = claimed
-                spec = consumption.with_provider_mappings(spec, alloc_req)
-            else:
-                host, alloc_req = ordered[0], None
-            chosen.append((host, alloc_req))
-            recorder.instances_placed = len(chosen)
-            spec, ordered = consumption.consume(
-                spec, ordered, host, self.clock(),
-                numa_packing=self._numa_packing)
-            if consumed is not None:
-                consumed.update((h.uuid, h) for h in ordered
-                                if h.uuid == host.uuid)
-        return chosen, ordered, spec
-
     def _no_valid_host(self, recorder: explanation.Recorder, started: float,
                        context: context_obj.RequestContext
                        ) -> errors.NoValidHost:
-        result = ('denied'
-                  if recorder.failed_stage == explanation.STAGE_AUTHORIZATION
-                  else 'no_valid_host')
-        expl = self._done(recorder, started, result, context)
-        return errors.NoValidHost(
-            expl, self.conf.hardened_scheduler.nova_compatible_reasons)
+        """A refusal (not authorized, or no host): recorded and answered
+        in ``refusals``, as every refusal is."""
+        recorder.timed('total', (time.monotonic() - started) * 1000)
+        return refusals.no_valid_host(
+            recorder.freeze(), context, self.decisions, self.metrics,
+            nova_compatible=(
+                self.conf.hardened_scheduler.nova_compatible_reasons))
 
 
-def _raced(recorder: explanation.Recorder) -> bool:
-    """Whether a shortfall may be a race with concurrent requests.
+@contextlib.contextmanager
+def _timed(recorder: explanation.Recorder, stage: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        recorder.timed(stage, (time.monotonic() - started) * 1000)
 
-    Placement refused a claim on a host our filters passed: its capacity
-    was taken since the candidates were read, so they are stale. Only once
-    per request (the second round is recorded).
-    """
-    c = recorder.claims
-    return not recorder.second_query and bool(c.capacity or c.conflict)
+
+def _record_gathered(recorder: explanation.Recorder,
+                     gathered: host_gathering.Gathered) -> None:
+    for why, n in gathered.losses:
+        recorder.lose_hosts(why, n)
+    recorder.hosts_found = len(gathered.hosts)
+    recorder.unavailable_cells = gathered.unavailable_cells
+
+
+def _shortfall(recorder: explanation.Recorder) -> errors.StageFailed:
+    """Fewer hosts than instances: the claims lost them, or the filters."""
+    passed = bool(recorder.filters) and recorder.filters[-1].hosts_out > 0
+    return errors.StageFailed(
+        explanation.Stage.CLAIMS if recorder.claims.tried and passed
+        else explanation.Stage.FILTERS)
+
+
+def _unexpected(exc: placement_errors.PlacementUnavailable
+                | placement_errors.PlacementRequestError
+                ) -> explanation.PlacementCount:
+    down = isinstance(exc, placement_errors.PlacementUnavailable)
+    return explanation.PlacementCount(unreachable=down, failure=(
+        f'no answer to {exc.call}' if down else
+        f'Placement answered {exc.call} with HTTP {exc.status}'))

@@ -159,6 +159,9 @@ class GuardedPlacement:
         bounded.releaser = self.releaser
         return bounded
 
+    def deadline_passed(self) -> bool:
+        return self._client.deadline_passed()
+
     def get_allocation_candidates(
             self, query: query_mod.PlacementQuery,
             global_request_id: str | None = None) -> results.CandidateSet:

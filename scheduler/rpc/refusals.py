@@ -53,7 +53,7 @@ class Stage(enum.StrEnum):
     VERSION = 'version'
     # Arguments that do not decode or break a bound (``DecodeLimits``:
     # too many instances, too long, too deep); the reason says which.
-    REQUEST = explanation.STAGE_REQUEST
+    REQUEST = explanation.Stage.REQUEST
     SERVICE = 'service'
 
 
@@ -150,7 +150,7 @@ def no_valid_host(expl: explanation.Explanation,
     its one decision record, and the NoValidHost nova is answered with.
     """
     result = ('denied'
-              if expl.failed_stage == explanation.STAGE_AUTHORIZATION
+              if expl.failed_stage == explanation.Stage.AUTHORIZATION
               else 'no_valid_host')
     if metrics is not None:
         metrics.observe_decision(expl, result)

@@ -77,7 +77,7 @@ class SelectDestinationsPolicyTest(AuthorizationTestBase):
     def _assertDenied(self, ctxt, spec):
         exc = self.assertRaises(errors.NoValidHost, self.select_as, ctxt,
                                 spec, uuids(2))
-        self.assertEqual(explanation.STAGE_AUTHORIZATION,
+        self.assertEqual(explanation.Stage.AUTHORIZATION,
                          exc.explanation.failed_stage)
         self.assertIn('Not authorized', exc.reason)
         self.assertIn('hardened_scheduler:select_destinations', exc.reason)
@@ -199,7 +199,7 @@ class PrivilegedFieldsTest(AuthorizationTestBase):
                               scheduler_hints=REBUILD, image=aarch64_image())
         exc = self.assertRaises(errors.NoValidHost, self.select_as, member(),
                                 spec, [inst])
-        self.assertEqual(explanation.STAGE_FILTERS,
+        self.assertEqual(explanation.Stage.FILTERS,
                          exc.explanation.failed_stage)
         self.assertIn('ImagePropertiesFilter', exc.reason)
         self.assertNothingClaimed()
@@ -286,7 +286,7 @@ class JsonFilterHostNamesTest(AuthorizationTestBase):
     def test_member_reads_host_names_as_unknown(self):
         exc = self.assertRaises(errors.NoValidHost, self.select_with_query,
                                 member())
-        self.assertEqual(explanation.STAGE_FILTERS,
+        self.assertEqual(explanation.Stage.FILTERS,
                          exc.explanation.failed_stage)
         self.assertIn('3 JsonFilter', exc.reason)
         self.assertNothingClaimed()

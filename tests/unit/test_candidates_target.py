@@ -16,14 +16,12 @@ class TargetNotFoundTest(testtools.TestCase):
     def test_names_recorded_apart_from_the_text(self):
         conf = cfg.ConfigOpts()
         conf_pkg.register_opts(conf)
-        recorder = explanation.Recorder('req-1', 1)
-        self.assertRaises(
+        exc = self.assertRaises(
             errors.StageFailed, candidates.fetch, None, conf,
             fakes.spec(force_hosts=('compute-9',)),
-            host_source.InMemoryHostSource().snapshot(), recorder, None)
-        expl = recorder.freeze()
-        self.assertEqual(explanation.STAGE_TARGET, expl.failed_stage)
-        self.assertEqual(('compute-9', None), expl.target)
+            host_source.InMemoryHostSource().snapshot(), None)
+        self.assertEqual(explanation.Stage.TARGET, exc.stage)
+        self.assertEqual(('compute-9', None), exc.target)
         # nova's own text stays for nova-compatible reasons.
         self.assertEqual('No such host - host: compute-9 node: None ',
-                         expl.failure)
+                         exc.failure)

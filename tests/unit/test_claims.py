@@ -53,19 +53,25 @@ def candidates_of(host):
 class ClaimFirstTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
-        self.recorder = explanation.Recorder('req-1', 1)
         self.worker = recent_claims.RecentClaims(numa_packing=False)
         self.releaser = Releaser()
 
+    def failed(self, exc):
+        recorder = explanation.Recorder('req-1', 1)
+        recorder.failed(exc.stage, exc.failure, exc.detail, exc.counts,
+                        exc.target)
+        return recorder.freeze()
+
     def claims(self, placement):
         return claims_mod.Claims(
-            placement, self.releaser, self.recorder, 'req-1', '1.36',
-            worker=self.worker, clock=lambda: NOW)
+            placement, self.releaser, 'req-1', worker=self.worker,
+            clock=lambda: NOW)
 
     def claim(self, placement, names, give_up_after=3, taken=frozenset()):
         return self.claims(placement).claim_first(
             hosts(*names), fakes.spec(project_id='p'), 'inst-1', 'u',
-            candidates_of, taken=taken, give_up_after=give_up_after)
+            candidates_of, '1.36', taken=taken,
+            give_up_after=give_up_after)
 
     def test_first_host_placement_accepts(self):
         placement = Placement({'c': results.CLAIMED})
@@ -85,7 +91,8 @@ class ClaimFirstTest(testtools.TestCase):
         self.assertTrue(attempt.stale)
         # Three hosts tried, not the whole list.
         self.assertEqual(['a', 'b', 'c'], placement.tried)
-        self.assertEqual(3, self.recorder.claims.capacity)
+        self.assertEqual((3, 3), (attempt.claims.tried,
+                                  attempt.claims.capacity))
         # Refused hosts are taken for this worker's older answers.
         self.assertEqual(frozenset('abc'), self.worker.refused_since(0.0))
 
@@ -94,6 +101,9 @@ class ClaimFirstTest(testtools.TestCase):
         attempt = self.claim(placement, 'abcde', give_up_after=None)
         self.assertEqual('e', attempt.host.uuid)
         self.assertEqual(list('abcde'), placement.tried)
+        self.assertEqual((5, 4, 1), (attempt.claims.tried,
+                                     attempt.claims.capacity,
+                                     attempt.claims.claimed))
 
     def test_hosts_taken_are_not_tried(self):
         placement = Placement({'b': results.CLAIMED, 'c': results.CLAIMED})
@@ -110,26 +120,27 @@ class ClaimFirstTest(testtools.TestCase):
     def test_no_candidates_is_not_stale(self):
         placement = Placement({})
         attempt = self.claims(placement).claim_first(
-            hosts('a'), fakes.spec(), 'inst-1', 'u', lambda h: ())
+            hosts('a'), fakes.spec(), 'inst-1', 'u', lambda h: (), '1.36')
         self.assertFalse(attempt.stale)
         self.assertIsNone(attempt.host)
 
     def test_unreachable_stops_the_request(self):
         placement = Placement({'a': results.UNREACHABLE})
-        self.assertRaises(errors.StageFailed, self.claim, placement, 'ab')
+        exc = self.assertRaises(errors.StageFailed, self.claim, placement,
+                                'ab')
         self.assertEqual(['a'], placement.tried)
-        self.assertEqual(explanation.STAGE_CLAIMS,
-                         self.recorder.failed_stage)
-        self.assertEqual(1, self.recorder.claims.unreachable)
+        self.assertEqual(explanation.Stage.CLAIMS, exc.stage)
+        self.assertEqual(1, exc.counts.unreachable)
 
     def test_deadline_spent_on_lost_races_is_out_of_time(self):
         placement = Placement({'b': results.UNREACHABLE},
                               deadline_passed=True)
-        self.assertRaises(errors.StageFailed, self.claim, placement, 'abc')
-        claims = self.recorder.claims
+        exc = self.assertRaises(errors.StageFailed, self.claim, placement,
+                                'abc')
+        claims = exc.counts
         self.assertEqual((1, 0, 1), (claims.capacity, claims.unreachable,
                                      claims.out_of_time))
-        reason = explanation.user_reason(self.recorder.freeze())
+        reason = explanation.user_reason(self.failed(exc))
         self.assertIn('concurrent requests took their capacity before the '
                       "request's deadline", reason)
         self.assertNotIn('Placement is unavailable', reason)
@@ -137,16 +148,17 @@ class ClaimFirstTest(testtools.TestCase):
     def test_deadline_without_lost_races_is_unavailable(self):
         placement = Placement({'a': results.UNREACHABLE},
                               deadline_passed=True)
-        self.assertRaises(errors.StageFailed, self.claim, placement, 'ab')
-        self.assertEqual(1, self.recorder.claims.unreachable)
-        reason = explanation.user_reason(self.recorder.freeze())
+        exc = self.assertRaises(errors.StageFailed, self.claim, placement,
+                                'ab')
+        self.assertEqual(1, exc.counts.unreachable)
+        reason = explanation.user_reason(self.failed(exc))
         self.assertTrue(reason.startswith('Placement is unavailable'))
 
     def test_release_forgets_the_worker_claims(self):
         placement = Placement({'a': results.CLAIMED})
         claims = self.claims(placement)
         claims.claim_first(hosts('a'), fakes.spec(), 'inst-1', 'u',
-                           candidates_of)
+                           candidates_of, '1.36')
         claims.release()
         self.assertEqual(['inst-1'], self.releaser.released)
         self.assertEqual(0, self.worker.overlay(hosts('a'))[0].num_instances)

@@ -29,7 +29,7 @@ def _funnel(total, removed_by, truncated=False, requested=1, placed=0):
         left -= n
     rec.filters = tuple(counts)
     rec.instances_placed = placed
-    rec.fail(expl_mod.STAGE_FILTERS)
+    rec.fail(expl_mod.Stage.FILTERS)
     return rec.freeze()
 
 
@@ -69,7 +69,7 @@ class UserReasonTest(testtools.TestCase):
         rec.filters = (expl_mod.FilterCount(
             'ServerGroupAntiAffinityFilter', 3, 0),)
         rec.instances_placed = 4
-        rec.fail(expl_mod.STAGE_FILTERS)
+        rec.fail(expl_mod.Stage.FILTERS)
         self.assertEqual(
             'There are not enough hosts available. 0/3 hosts are '
             'available: 3 ServerGroupAntiAffinityFilter; 4 of 5 instances '
@@ -83,11 +83,11 @@ class UserReasonTest(testtools.TestCase):
     def test_placement_unreachable_differs_from_no_capacity(self):
         rec = expl_mod.Recorder('r', 1)
         rec.placement = expl_mod.PlacementCount(queries=1, unreachable=True)
-        rec.fail(expl_mod.STAGE_PLACEMENT)
+        rec.fail(expl_mod.Stage.PLACEMENT)
         down = expl_mod.user_reason(rec.freeze())
         rec = expl_mod.Recorder('r', 1)
         rec.placement = expl_mod.PlacementCount(queries=1, candidates=0)
-        rec.fail(expl_mod.STAGE_PLACEMENT)
+        rec.fail(expl_mod.Stage.PLACEMENT)
         empty = expl_mod.user_reason(rec.freeze())
         self.assertNotEqual(down, empty)
         self.assertIn('unavailable', down)
@@ -95,7 +95,7 @@ class UserReasonTest(testtools.TestCase):
 
     def test_target_reason_names_no_host(self):
         rec = expl_mod.Recorder('r', 1)
-        rec.fail(expl_mod.STAGE_TARGET,
+        rec.fail(expl_mod.Stage.TARGET,
                  'No such host - host: secret-host node: secret-node ')
         reason = expl_mod.user_reason(rec.freeze())
         self.assertTrue(reason.startswith('No such host'))
@@ -111,7 +111,7 @@ class UserReasonTest(testtools.TestCase):
         rec.filters = (expl_mod.FilterCount('ComputeFilter', 3, 3),)
         for outcome in ('capacity', 'capacity', 'conflict'):
             rec.claims = rec.claims.add(outcome)
-        rec.fail(expl_mod.STAGE_CLAIMS)
+        rec.fail(expl_mod.Stage.CLAIMS)
         reason = expl_mod.user_reason(rec.freeze())
         self.assertTrue(reason.startswith(expl_mod.NOT_ENOUGH_HOSTS))
         self.assertIn('3 tried', reason)
@@ -123,16 +123,16 @@ class UserReasonTest(testtools.TestCase):
         self.assertEqual('There are not enough hosts available.',
                          expl_mod.user_reason(expl, nova_compatible=True))
         rec = expl_mod.Recorder('r', 1)
-        rec.fail(expl_mod.STAGE_PLACEMENT)
+        rec.fail(expl_mod.Stage.PLACEMENT)
         self.assertEqual('', expl_mod.user_reason(rec.freeze(), True))
         self.assertEqual('No valid host was found. ',
                          errors.NoValidHost(rec.freeze(), True).message)
 
     def test_every_stage_has_a_non_empty_reason(self):
-        for stage in (expl_mod.STAGE_REQUEST_FILTERS, expl_mod.STAGE_TARGET,
-                      expl_mod.STAGE_REQUEST,
-                      expl_mod.STAGE_PLACEMENT, expl_mod.STAGE_HOSTS,
-                      expl_mod.STAGE_FILTERS, expl_mod.STAGE_CLAIMS, None):
+        for stage in (expl_mod.Stage.REQUEST_FILTERS, expl_mod.Stage.TARGET,
+                      expl_mod.Stage.REQUEST,
+                      expl_mod.Stage.PLACEMENT, expl_mod.Stage.HOSTS,
+                      expl_mod.Stage.FILTERS, expl_mod.Stage.CLAIMS, None):
             rec = expl_mod.Recorder('r', 1)
             rec.fail(stage)
             exc = errors.NoValidHost(rec.freeze())
@@ -152,7 +152,7 @@ class OperatorRecordTest(testtools.TestCase):
         rec.filters = (expl_mod.FilterCount(
             'ComputeFilter', 4, 1, (('service disabled', 3),)),)
         rec.timed('filters', 1.5)
-        rec.fail(expl_mod.STAGE_FILTERS)
+        rec.fail(expl_mod.Stage.FILTERS)
         record = expl_mod.operator_record(rec.freeze())
         self.assertEqual('req-9', record['request_id'])
         self.assertEqual([{'name': 'ComputeFilter', 'in': 4, 'out': 1,
@@ -176,7 +176,7 @@ class OperatorRecordIdentifiersTest(testtools.TestCase):
 
     def _target_failure(self):
         rec = expl_mod.Recorder('req-9', 1)
-        rec.fail(expl_mod.STAGE_TARGET,
+        rec.fail(expl_mod.Stage.TARGET,
                  'No such host - host: compute-7 node: node-7 ')
         rec.target = ('compute-7', 'node-7')
         return rec.freeze()

@@ -1,11 +1,10 @@
-"""sorted_hosts: what it records in the request's explanation."""
+"""sorted_hosts: the hosts in order, and what each step did."""
 
 import random
 
 from oslo_config import cfg
 import testtools
 
-from scheduler import explanation
 from scheduler import host_ordering
 from scheduler.filters import base
 from tests.unit import fakes
@@ -34,31 +33,31 @@ class _RebuildToo(_Reject):
 HOSTS = [fakes.host(n) for n in ('a', 'b', 'c')]
 
 
-def _sorted(recorder, filters_, index=0, is_rebuild=False):
+def _sorted(filters_, index=0, is_rebuild=False):
     return host_ordering.sorted_hosts(
         HOSTS, fakes.spec(), index, filters=filters_, weighers=(),
         conf=conf_fixture.make_conf(), rng=random.Random(0),
-        recorder=recorder, is_rebuild=is_rebuild)
+        is_rebuild=is_rebuild)
 
 
 class FilterDurationsTest(testtools.TestCase):
 
     def test_filters_that_ran_are_timed_in_filter_order(self):
-        recorder = explanation.Recorder('req-1', 2)
-        _sorted(recorder, [_Once(), _Reject({'a'})])
-        _sorted(recorder, [_Once(), _Reject({'a'})], index=1)
-        expl = recorder.freeze()
+        first = _sorted([_Once(), _Reject({'a'})])
         self.assertEqual(['_Once', '_Reject'],
-                         [name for name, _ in expl.filter_durations_ms])
-        self.assertTrue(all(ms >= 0.0 for _, ms in expl.filter_durations_ms))
+                         [name for name, _ in first.filter_ms])
+        self.assertTrue(all(ms >= 0.0 for _, ms in first.filter_ms))
+        self.assertEqual(['b', 'c'], [h.host for h in first.hosts])
+        self.assertIsNotNone(first.weighers_ms)
 
     def test_skipped_and_not_run_filters_are_absent(self):
-        recorder = explanation.Recorder('req-1', 1)
-        _sorted(recorder, [_Reject(), _RebuildToo()], is_rebuild=True)
-        self.assertEqual(['_RebuildToo'],
-                         [n for n, _ in recorder.freeze().filter_durations_ms])
-        recorder = explanation.Recorder('req-2', 1)
-        self.assertEqual([], _sorted(
-            recorder, [_RebuildToo({'a', 'b', 'c'}), _Once()]))
-        self.assertEqual(['_RebuildToo'],
-                         [n for n, _ in recorder.freeze().filter_durations_ms])
+        ordered = _sorted([_Reject(), _RebuildToo()], is_rebuild=True)
+        self.assertEqual(['_RebuildToo'], [n for n, _ in ordered.filter_ms])
+        ordered = _sorted([_RebuildToo({'a', 'b', 'c'}), _Once()])
+        self.assertEqual([], ordered.hosts)
+        self.assertEqual(['_RebuildToo'], [n for n, _ in ordered.filter_ms])
+        # No host left: nothing was weighed.
+        self.assertIsNone(ordered.weighers_ms)
+        self.assertEqual(('_RebuildToo', 3, 0),
+                         (ordered.counts[0].name, ordered.counts[0].hosts_in,
+                          ordered.counts[0].hosts_out))

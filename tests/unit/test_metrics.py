@@ -48,7 +48,7 @@ class AuthorizationMetricsTest(testtools.TestCase):
     def test_denied_and_dropped(self):
         m = metrics.SchedulerMetrics()
         rec = explanation.Recorder('req-1', 1)
-        rec.fail(explanation.STAGE_AUTHORIZATION, 'Not authorized')
+        rec.fail(explanation.Stage.AUTHORIZATION, 'Not authorized')
         m.observe_decision(rec.freeze(), 'denied')
         m.observe_denied('update_aggregates')
         rec = explanation.Recorder('req-2', 1)

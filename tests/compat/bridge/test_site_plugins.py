@@ -16,7 +16,6 @@ from oslo_config import cfg
 import testtools
 
 from scheduler import conf as conf_pkg
-from scheduler import explanation
 from scheduler import host_ordering
 from scheduler import plugins
 from scheduler.nova_bridge import runtime
@@ -81,12 +80,11 @@ class SitePluginsTest(testtools.TestCase):
         self.weighers = plugins.load_weighers(self.conf)
 
     def _sorted(self, spec, index=0, with_low=False):
-        recorder = explanation.Recorder('req-1', 1)
-        hosts = host_ordering.sorted_hosts(
+        ordered = host_ordering.sorted_hosts(
             _hosts(with_low), spec, index, filters=self.filters,
             weighers=self.weighers, conf=self.conf, rng=random.Random(0),
-            recorder=recorder, is_rebuild=False)
-        return [h.host for h in hosts], recorder
+            is_rebuild=False)
+        return [h.host for h in ordered.hosts], ordered
 
     def test_loaded_by_name_and_path(self):
         self.assertEqual(['AllHostsFilter', 'PoolFilter'],
@@ -96,10 +94,10 @@ class SitePluginsTest(testtools.TestCase):
         self.assertIsInstance(self.filters[1].plugin, site_plugins.PoolFilter)
 
     def test_no_pool_requested_keeps_out_of_pools(self):
-        hosts, recorder = self._sorted(fakes.spec(project_id='proj'))
+        hosts, ordered = self._sorted(fakes.spec(project_id='proj'))
         # blazar- is the prefix from the file: pool-old is no pool here.
         self.assertEqual(['h2', 'h1', 'h5'], hosts)
-        pool = recorder.filters[-1]
+        pool = ordered.counts[-1]
         self.assertEqual(('PoolFilter', 5, 3), (pool.name, pool.hosts_in,
                                                pool.hosts_out))
 
@@ -108,9 +106,9 @@ class SitePluginsTest(testtools.TestCase):
                           scheduler_hints={'pool': ('gold',)})
         self.assertEqual(['h3'], self._sorted(spec)[0])
         spec = spec.replace(project_id='other')
-        hosts, recorder = self._sorted(spec)
+        hosts, ordered = self._sorted(spec)
         self.assertEqual([], hosts)
-        self.assertEqual(0, recorder.filters[-1].hosts_out)
+        self.assertEqual(0, ordered.counts[-1].hosts_out)
 
     def test_once_per_request_as_in_nova(self):
         spec = fakes.spec(project_id='proj',

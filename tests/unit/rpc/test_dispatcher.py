@@ -38,7 +38,7 @@ class Extended(endpoints.SchedulerEndpoint):
         self.called.append('_private')
 
 
-def no_valid_host(reason_stage=explanation.STAGE_PLACEMENT):
+def no_valid_host(reason_stage=explanation.Stage.PLACEMENT):
     recorder = explanation.Recorder(fakes.REQUEST_ID, 1)
     recorder.fail(reason_stage)
     return errors.NoValidHost(recorder.freeze())
