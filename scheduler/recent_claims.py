@@ -60,6 +60,14 @@ class RecentClaims:
         self._lock = threading.Lock()
         # instance uuid -> claim, oldest first.
         self._claims: dict[str, _Claim] = {}
+        # host uuid -> its claims, oldest first.
+        self._by_host: dict[str, tuple[_Claim, ...]] = {}
+        # host uuid -> (the host state the claims were laid over, the
+        # claims laid, the result): a host of the shared snapshot is laid
+        # over once, not once per request.
+        self._laid: dict[str, tuple[host_state.HostState,
+                                    tuple[_Claim, ...],
+                                    host_state.HostState]] = {}
         # host uuid -> monotonic time of its last refusal, oldest first.
         self._refusals: dict[str, float] = {}
 
@@ -68,20 +76,21 @@ class RecentClaims:
                 at: datetime.datetime) -> None:
         """Instance ``uuid`` of ``spec`` was claimed on the host at ``at``.
         """
-        spec = spec.replace(instance_uuid=uuid)
+        claim = _Claim(uuid, host_uuid, spec.replace(instance_uuid=uuid),
+                       timeutils.normalize_time(at), self._monotonic())
         with self._lock:
-            self._claims.pop(uuid, None)
-            self._claims[uuid] = _Claim(
-                uuid, host_uuid, spec, timeutils.normalize_time(at),
-                self._monotonic())
+            self._drop(uuid)
+            self._claims[uuid] = claim
+            self._by_host[host_uuid] = (
+                self._by_host.get(host_uuid, ()) + (claim,))
             while len(self._claims) > MAX_CLAIMS:
-                del self._claims[next(iter(self._claims))]
+                self._drop(next(iter(self._claims)))
 
     def forget(self, instance_uuids: Iterable[str]) -> None:
         """The claims of these instances were given back."""
         with self._lock:
             for uuid in instance_uuids:
-                self._claims.pop(uuid, None)
+                self._drop(uuid)
 
     def refused(self, host_uuid: str) -> None:
         """Placement refused a claim on the host for lack of capacity."""
@@ -104,36 +113,56 @@ class RecentClaims:
         """
         with self._lock:
             self._expire()
-            if not self._claims:
+            if not self._by_host:
                 return list(hosts)
-            claims = list(self._claims.values())
-        by_host: dict[str, list[_Claim]] = {}
-        for claim in claims:
-            by_host.setdefault(claim.host_uuid, []).append(claim)
-        out = []
-        caught_up = []
-        for host in hosts:
-            pending = by_host.get(host.uuid)
-            if pending:
-                updated = host.updated
-                for claim in pending:
-                    if (updated is not None
-                            and timeutils.normalize_time(updated)
-                            >= claim.at):
-                        # The compute reported after the claim: its row
-                        # counts the instance (or its failure) already.
-                        caught_up.append(claim.instance_uuid)
-                        continue
-                    host = consumption.consume_host(
-                        host, claim.spec, claim.at,
-                        numa_packing=self._numa_packing)
-                    # consume() marks the host updated; what decides for
-                    # the next claim is the row's own time.
-                    host = dataclasses.replace(host, updated=updated)
-            out.append(host)
-        if caught_up:
-            self.forget(caught_up)
+            by_host = self._by_host
+            pending = [(i, host, by_host[host.uuid])
+                       for i, host in enumerate(hosts)
+                       if host.uuid in by_host]
+        out = list(hosts)
+        for i, host, claims in pending:
+            out[i] = self._laid_over(host, claims)
         return out
+
+    def _laid_over(self, host: host_state.HostState,
+                   claims: tuple[_Claim, ...]) -> host_state.HostState:
+        updated = (None if host.updated is None
+                   else timeutils.normalize_time(host.updated))
+        if updated is not None and updated >= claims[-1].at:
+            # The compute reported after the last claim: its row counts
+            # the instances (or their failures) already.
+            self.forget(c.instance_uuid for c in claims
+                        if c.at <= updated)
+            return host
+        base, laid, result = self._laid.get(host.uuid, (None, (), host))
+        if base is not host or laid != claims[:len(laid)]:
+            laid, result = (), host
+        for claim in claims[len(laid):]:
+            if updated is not None and updated >= claim.at:
+                continue
+            result = consumption.consume_host(
+                result, claim.spec, claim.at,
+                numa_packing=self._numa_packing)
+            # consume_host() marks the host updated; what decides for the
+            # next claim is the row's own time.
+            result = dataclasses.replace(result, updated=host.updated)
+        with self._lock:
+            if self._by_host.get(host.uuid) == claims:
+                self._laid[host.uuid] = (host, claims, result)
+        return result
+
+    def _drop(self, uuid: str) -> None:
+        """Forget one claim (the lock is held)."""
+        claim = self._claims.pop(uuid, None)
+        if claim is None:
+            return
+        left = tuple(c for c in self._by_host.get(claim.host_uuid, ())
+                     if c.instance_uuid != uuid)
+        if left:
+            self._by_host[claim.host_uuid] = left
+        else:
+            self._by_host.pop(claim.host_uuid, None)
+        self._laid.pop(claim.host_uuid, None)
 
     def _expire(self) -> None:
         now = self._monotonic()
@@ -142,7 +171,7 @@ class RecentClaims:
             first = next(iter(claims.values()))
             if now - first.since <= CLAIM_SECONDS:
                 break
-            del claims[first.instance_uuid]
+            self._drop(first.instance_uuid)
         while refusals:
             host, at = next(iter(refusals.items()))
             if now - at <= REFUSAL_SECONDS:

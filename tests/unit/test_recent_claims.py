@@ -95,6 +95,32 @@ class OverlayTest(testtools.TestCase):
         host = self.recent.overlay([self.host(None)])[0]
         self.assertEqual({'b', 'c'}, set(host.instances))
 
+    def test_a_host_is_laid_over_once_per_claim(self):
+        # Requests share the snapshot's host objects: the work of laying
+        # claims over one is not done again for every request.
+        self.recent.claimed('a', 'h1', claim_spec('a'), T0)
+        host = self.host(None)
+        first = self.recent.overlay([host])[0]
+        self.assertIs(first, self.recent.overlay([host])[0])
+        self.recent.claimed('b', 'h1', claim_spec('b'), T0)
+        second = self.recent.overlay([host])[0]
+        self.assertEqual(4096 - 1024, second.free_ram_mb)
+        self.recent.forget(['a'])
+        third = self.recent.overlay([host])[0]
+        self.assertEqual({'b'}, set(third.instances))
+        # A new state of the host (the cache refreshed it) is laid over
+        # afresh.
+        fresh = self.host(None)
+        self.assertEqual(4096 - 512,
+                         self.recent.overlay([fresh])[0].free_ram_mb)
+
+    def test_hosts_without_claims_are_untouched(self):
+        self.recent.claimed('a', 'h1', claim_spec('a'), T0)
+        other = fakes.host('h2', uuid='h2', free_ram_mb=100)
+        [laid, same] = self.recent.overlay([self.host(None), other])
+        self.assertIs(other, same)
+        self.assertEqual(4096 - 512, laid.free_ram_mb)
+
 
 class RefusalsTest(testtools.TestCase):
     def setUp(self):
