@@ -27,6 +27,7 @@ resync or a reload.
 import collections
 import contextlib
 from collections.abc import Sequence
+import dataclasses
 import datetime
 import logging
 from typing import TYPE_CHECKING
@@ -47,6 +48,21 @@ LOG = logging.getLogger(__name__)
 # Provider uuids remembered as not being compute nodes.
 NOT_NODES_LIMIT = 10000
 Marks = dict[str, datetime.datetime | None]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Read:
+    """What one request-time read found, before it is applied."""
+
+    # None: the API database did not change or could not be read.
+    api: loader_mod.ApiContent | None
+    # The schedulable cells by uuid (the cached ones when ``api`` is None).
+    cells: dict[str, api_reader.CellRecord]
+    # Per known cell: where its compute-row read started (None: all rows).
+    since: Marks
+    deltas: cell_scatter.Outcome[loader_mod.CellDelta]
+    # New cells, read in full.
+    full: cell_scatter.Outcome[loader_mod.CellContent]
 
 
 class FreshReads:
@@ -135,46 +151,69 @@ class FreshReads:
     def _read_changes(self) -> bool:
         """Apply what changed; whether every database could be read."""
         cache = self._cache
-        loader = cache._loader
-        overlap = datetime.timedelta(seconds=cache._settings.change_overlap)
         with cache._lock:
             token = cache._journal.begin()
             before = cache._state
         try:
-            api = self._read_api()
-            cells = dict(before.cells)
-            if api is not None:
-                cells = {c.uuid: c for c in
-                         api_reader.schedulable_cells(list(api.cells))}
-            new = [c for u, c in cells.items() if before.cells.get(u) != c]
-            known = [c for c in cells.values() if c not in new]
-            since = {c.uuid: _minus(before.rows.get(c.uuid), overlap)
-                     for c in known}
-            instances_since = {
-                c.uuid: _mark_minus(self._instance_marks.get(c.uuid),
-                                    overlap) for c in known}
-            # The compute rows change only under the reload lock, which
-            # this read holds: what ``before`` has of them is what the
-            # read is applied to.
-            held = {c.uuid: (rows.nodes, rows.services) for c in known
-                    if (rows := before.rows.get(c.uuid)) is not None}
-            deltas = loader.read_deltas(known, since, instances_since, held)
-            full = (loader.read_cells(
-                new, cache._settings.load_instance_images) if new
-                else cell_scatter.Outcome({}, {}))
+            read = self._read_databases(before)
         finally:
             with cache._lock:
                 ops = cache._journal.end(token)
+        failures = self._apply(before, read, ops)
+        for cell, content in read.full.results.items():
+            self._instance_marks[cell] = content.instances_newest
+        for cell, delta in read.deltas.results.items():
+            self._instance_marks[cell] = _latest(
+                self._instance_marks.get(cell), delta.instances.newest)
+        if read.api is not None:
+            self._api_fingerprint = read.api.fingerprint
+            cache._loader.retain_cells(read.cells)
+        return not failures and not self._api_down
+
+    def _read_databases(self, before: cache_state.CacheState) -> _Read:
+        """The API content if it changed, each cell's changes since
+        ``before`` (a new cell: all of it)."""
+        cache = self._cache
+        loader = cache._loader
+        overlap = datetime.timedelta(seconds=cache._settings.change_overlap)
+        api = self._read_api()
+        cells = dict(before.cells)
+        if api is not None:
+            cells = {c.uuid: c for c in
+                     api_reader.schedulable_cells(list(api.cells))}
+        new = [c for u, c in cells.items() if before.cells.get(u) != c]
+        known = [c for c in cells.values() if c not in new]
+        since = {c.uuid: _minus(before.rows.get(c.uuid), overlap)
+                 for c in known}
+        instances_since = {
+            c.uuid: _mark_minus(self._instance_marks.get(c.uuid),
+                                overlap) for c in known}
+        # The compute rows change only under the reload lock, which
+        # this read holds: what ``before`` has of them is what the
+        # read is applied to.
+        held = {c.uuid: (rows.nodes, rows.services) for c in known
+                if (rows := before.rows.get(c.uuid)) is not None}
+        deltas = loader.read_deltas(known, since, instances_since, held)
+        full = (loader.read_cells(
+            new, cache._settings.load_instance_images) if new
+            else cell_scatter.Outcome({}, {}))
+        return _Read(api, cells, since, deltas, full)
+
+    def _apply(self, before: cache_state.CacheState, read: _Read,
+               ops: list[journal_mod.Op]
+               ) -> dict[str, cell_scatter.CellFailure]:
+        """Swap in what ``read`` found; the cells that failed."""
+        cache = self._cache
         with cache._lock:
             state = cache._state
-            if api is not None:
-                state = cache_deltas.with_api(state, api, cells)
-            for cell, content in full.results.items():
+            if read.api is not None:
+                state = cache_deltas.with_api(state, read.api, read.cells)
+            for cell, content in read.full.results.items():
                 state = cache_state.with_cell_rows(state, cell, content.rows)
                 state = self._with_lists(
                     state, dict(content.instances), ops, content.images)
-            for cell, delta in deltas.results.items():
-                if since.get(cell) is None:
+            for cell, delta in read.deltas.results.items():
+                if read.since.get(cell) is None:
                     state = cache_state.with_cell_rows(state, cell,
                                                        delta.rows)
                 else:
@@ -182,10 +221,10 @@ class FreshReads:
                                                           delta.rows)
                 state = self._with_lists(state, cache_deltas.instance_lists(
                     state, delta.instances.changes), ops)
-            failures = {**deltas.failures, **full.failures}
-            read = set(deltas.results) | set(full.results)
-            unavailable = (state.unavailable - read) | (
-                set(failures) & set(cells))
+            failures = {**read.deltas.failures, **read.full.failures}
+            done = set(read.deltas.results) | set(read.full.results)
+            unavailable = (state.unavailable - done) | (
+                set(failures) & set(read.cells))
             if unavailable != state.unavailable:
                 state = cache_state.with_unavailable(state, unavailable)
             if state is not cache._state:
@@ -193,15 +232,7 @@ class FreshReads:
             if state.bases is not before.bases:
                 for host in state.hosts_known() - set(state.instances):
                     cache._schedule(host)
-        for cell, content in full.results.items():
-            self._instance_marks[cell] = content.instances_newest
-        for cell, delta in deltas.results.items():
-            self._instance_marks[cell] = _latest(
-                self._instance_marks.get(cell), delta.instances.newest)
-        if api is not None:
-            self._api_fingerprint = api.fingerprint
-            loader.retain_cells(cells)
-        return not failures and not self._api_down
+        return failures
 
     def _with_lists(self, state: cache_state.CacheState,
                     lists: cache_deltas.Lists, ops: list[journal_mod.Op],

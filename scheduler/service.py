@@ -32,6 +32,7 @@ down cannot hold a stop for ``graceful_shutdown_timeout``.
 """
 
 from collections.abc import Sequence
+import dataclasses
 import logging
 import random
 import threading
@@ -304,6 +305,42 @@ def create_service(
         ``[oslo_messaging_notifications] driver`` enables them; default:
         oslo.messaging's notification transport from ``conf``.
     """
+    shared = _shared_parts(conf, hosts, placement, notification_transport)
+    manager = manager_mod.SchedulerManager(
+        conf,
+        # Same calls as the client: the manager sees a PlacementClient.
+        placement=cast(placement_client.PlacementClient, shared.placement),
+        hosts=shared.hosts, neutron=neutron, filters=filters,
+        weighers=weighers, request_filter_chain=request_filter_chain,
+        rng=rng, metrics=shared.metrics, authorizer=shared.authorizer,
+        decisions=shared.decisions, releases=shared.releases)
+    return SchedulerService(
+        conf, server=_rpc_server(conf, transport, manager, shared),
+        hosts=shared.hosts, placement=shared.placement,
+        inflight=shared.inflight, metrics=shared.metrics,
+        authorizer=shared.authorizer, releases=shared.releases)
+
+
+@dataclasses.dataclass(frozen=True)
+class _SharedParts:
+    """What the manager, the RPC server and the service all use."""
+
+    inflight: inflight_mod.InFlight
+    metrics: metrics_mod.SchedulerMetrics
+    placement: inflight_mod.GuardedPlacement
+    hosts: cache_mod.HostCache
+    authorizer: authorization.Authorizer
+    releases: pending_releases.Releases
+    decisions: decision_record.DecisionLog
+
+
+def _shared_parts(
+        conf: cfg.ConfigOpts,
+        hosts: cache_mod.HostCache | host_source.HostSource | None,
+        placement: placement_client.PlacementClient | None,
+        notification_transport: Any | None) -> _SharedParts:
+    """create_service's collaborators, each built from ``conf`` unless
+    handed in, wired to the metrics and to each other."""
     inflight = inflight_mod.InFlight()
     metrics = metrics_mod.SchedulerMetrics()
     guarded = inflight_mod.GuardedPlacement(
@@ -319,24 +356,20 @@ def create_service(
     guarded.releaser = releases
     decisions = decision_record.DecisionLog(
         conf, notifications.decision_notifier(conf, notification_transport))
-    manager = manager_mod.SchedulerManager(
-        conf,
-        # Same calls as the client: the manager sees a PlacementClient.
-        placement=cast(placement_client.PlacementClient, guarded),
-        hosts=cache, neutron=neutron, filters=filters, weighers=weighers,
-        request_filter_chain=request_filter_chain, rng=rng,
-        metrics=metrics, authorizer=authorizer, decisions=decisions,
-        releases=releases)
+    return _SharedParts(inflight, metrics, guarded, cache, authorizer,
+                        releases, decisions)
+
+
+def _rpc_server(conf: cfg.ConfigOpts, transport: Any,
+                manager: manager_mod.SchedulerManager,
+                shared: _SharedParts) -> Any:
+    """The RPC server (not started) in front of ``manager``."""
     # Every refusal of a request is answered and recorded there.
-    refused = refusals.Refusals(decisions, metrics)
+    refused = refusals.Refusals(shared.decisions, shared.metrics)
     api = endpoints.SchedulerEndpoint(
-        scheduler=manager, hosts=cache,
+        scheduler=manager, hosts=shared.hosts,
         limits=limits_mod.DecodeLimits.from_conf(conf),
-        authorizer=authorizer, refusals=refused)
-    server = server_mod.create_server(
-        conf, transport, [api, endpoints.BaseAPIEndpoint()], inflight,
-        releases, refused)
-    return SchedulerService(conf, server=server, hosts=cache,
-                            placement=guarded, inflight=inflight,
-                            metrics=metrics, authorizer=authorizer,
-                            releases=releases)
+        authorizer=shared.authorizer, refusals=refused)
+    return server_mod.create_server(
+        conf, transport, [api, endpoints.BaseAPIEndpoint()],
+        shared.inflight, shared.releases, refused)

@@ -176,23 +176,8 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
     allows it. Raises UnsupportedDatabase for other backends; nothing
     raised here contains the URL.
     """
-    try:
-        parsed = sa.make_url(url)
-    except (sa_exc.ArgumentError, ValueError, TypeError):
-        raise UnsupportedDatabase('the database URL does not parse') from None
+    parsed = _supported_url(url)
     backend = parsed.get_backend_name()
-    if backend not in SUPPORTED:
-        raise UnsupportedDatabase(
-            f'database backend {backend!r} is not supported (use one of '
-            f'{", ".join(SUPPORTED)})')
-    if backend == 'postgresql':
-        # SQLAlchemy 2.1 defaults to psycopg 3; our connect arguments and
-        # read-only hook are written and tested for psycopg2.
-        if parsed.drivername == 'postgresql':
-            parsed = parsed.set(drivername='postgresql+psycopg2')
-        if parsed.get_driver_name() != 'psycopg2':
-            raise UnsupportedDatabase(
-                'only the psycopg2 driver is supported for postgresql')
     kwargs: dict[str, Any] = {
         'connect_args': _connect_args(backend, timeout),
         'pool_pre_ping': True,
@@ -227,6 +212,35 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
     except (sa_exc.ArgumentError, ValueError, TypeError):
         raise UnsupportedDatabase(
             'the database URL has invalid options') from None
+    _listen_read_only(engine, backend, sqlite_file)
+    return engine
+
+
+def _supported_url(url: str | sa.URL) -> sa.URL:
+    """``url`` parsed, on a backend and driver we can make read-only."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        raise UnsupportedDatabase('the database URL does not parse') from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise UnsupportedDatabase(
+            f'database backend {backend!r} is not supported (use one of '
+            f'{", ".join(SUPPORTED)})')
+    if backend == 'postgresql':
+        # SQLAlchemy 2.1 defaults to psycopg 3; our connect arguments and
+        # read-only hook are written and tested for psycopg2.
+        if parsed.drivername == 'postgresql':
+            parsed = parsed.set(drivername='postgresql+psycopg2')
+        if parsed.get_driver_name() != 'psycopg2':
+            raise UnsupportedDatabase(
+                'only the psycopg2 driver is supported for postgresql')
+    return parsed
+
+
+def _listen_read_only(engine: sa.Engine, backend: str,
+                      sqlite_file: str | None) -> None:
+    """Make each new connection read-only (and a SQLite file checked)."""
     if backend == 'mysql':
         event.listen(engine, 'connect', _mysql_read_only)
     elif backend == 'postgresql':
@@ -237,7 +251,6 @@ def create_reader_engine(url: str | sa.URL, pool: PoolOptions = PoolOptions(),
             on_connect, on_checkout = _same_sqlite_file(sqlite_file)
             event.listen(engine, 'connect', on_connect)
             event.listen(engine, 'checkout', on_checkout)
-    return engine
 
 
 def session_read_only(conn: sa.Connection) -> bool | None:

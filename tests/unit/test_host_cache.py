@@ -423,7 +423,7 @@ class LifecycleTest(CacheTestBase):
         self.assertTrue(cache.loaded)
         self.assertIn(node['uuid'], cache.snapshot().hosts)
         cache.stop()
-        self.assertIsNone(cache._thread)
+        self.assertIsNone(cache._background._thread)
 
     def test_is_the_cache_the_rpc_service_expects(self):
         from scheduler.rpc import cache as rpc_cache

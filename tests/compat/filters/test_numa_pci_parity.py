@@ -41,13 +41,13 @@ from hypothesis import strategies as st
 from oslo_serialization import jsonutils
 import testtools
 
+from scheduler import compute_node_columns
 from scheduler import consumption
 from scheduler.codec import limits as codec_limits
 from scheduler.codec import pci as pci_codec
 from scheduler.codec import values as codec_values
 from scheduler.filters import numa_topology_filter
 from scheduler.filters import pci_passthrough_filter
-from scheduler import host_builder
 from scheduler import host_state
 from scheduler.numa import fit
 from scheduler.numa import instance
@@ -466,7 +466,7 @@ class PciAffinityParityTest(testtools.TestCase):
                            for i in cell_ids])
             nova_requests = [r.obj_clone() for r in requests]
             # As the host builder reads the compute node's pci_stats.
-            ours = pci_pools.to_dicts(host_builder._pci_pools(
+            ours = pci_pools.to_dicts(compute_node_columns.pci_pools(
                 'node', jsonutils.dumps(nova_env.objects.PciDevicePoolList(
                     objects=pools).obj_to_primitive())))
             our_topo = topology.host_topology(

@@ -235,7 +235,7 @@ class TestDeadline(ClientTestCase):
         self.clock.now = 5.0
         exc = self.assertRaises(
             errors.PlacementUnavailable, c.get_consumer_allocations, CONSUMER)
-        self.assertEqual(client_mod.DEADLINE_PASSED, exc.cause)
+        self.assertEqual(placement_http.DEADLINE_PASSED, exc.cause)
         self.assertEqual([], self.adapter.calls)
 
     def test_retries_stop_at_the_deadline_and_exchanges_are_bounded(self):
