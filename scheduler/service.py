@@ -44,15 +44,14 @@ from oslo_service.backend import base as service_base
 
 from scheduler import authorization
 from scheduler import decision_record
-from scheduler import filters as filters_mod
 from scheduler import host_source
 from scheduler import manager as manager_mod
 from scheduler import metrics as metrics_mod
 from scheduler import pending_releases
 from scheduler import redaction
 from scheduler import request_filters
-from scheduler import weighers as weighers_mod
 from scheduler.codec import limits as limits_mod
+from scheduler.filters import base as filters_base
 from scheduler.placement import client as placement_client
 from scheduler.rpc import cache as cache_mod
 from scheduler.rpc import endpoints
@@ -60,6 +59,7 @@ from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import notifications
 from scheduler.rpc import refusals
 from scheduler.rpc import server as server_mod
+from scheduler.weighers import base as weighers_base
 
 LOG = logging.getLogger(__name__)
 # nova: the manager keeps up to 20 s of its shutdown time for cleanup, and
@@ -268,8 +268,8 @@ def create_service(
         hosts: cache_mod.HostCache | host_source.HostSource | None = None,
         placement: placement_client.PlacementClient | None = None,
         neutron: request_filters.NeutronReader | None = None,
-        filters: Sequence[filters_mod.BaseHostFilter] | None = None,
-        weighers: Sequence[weighers_mod.BaseWeigher] | None = None,
+        filters: Sequence[filters_base.BaseHostFilter] | None = None,
+        weighers: Sequence[weighers_base.BaseWeigher] | None = None,
         request_filter_chain: Sequence[
             request_filters.RequestFilter] | None = None,
         rng: random.Random | None = None,
