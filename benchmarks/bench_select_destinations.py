@@ -52,8 +52,8 @@ from benchmarks import placement_db  # noqa: E402
 
 from scheduler.codec import request_spec as spec_codec  # noqa: E402
 from scheduler import conf as conf_pkg  # noqa: E402
-from scheduler import host_cache  # noqa: E402
-from scheduler import host_cache_loader as loader_mod  # noqa: E402
+from scheduler.hoststate import cache as host_cache  # noqa: E402
+from scheduler.hoststate import loader as loader_mod  # noqa: E402
 from scheduler import manager as our_manager  # noqa: E402
 from scheduler.objects import context as context_obj  # noqa: E402
 from scheduler.placement import client as placement_client  # noqa: E402
@@ -362,7 +362,7 @@ def print_row(r):
 def main(argv=None):
     # This process stands for the scheduler service's own process,
     # whose full host-cache loads settle the collector.
-    from scheduler import gc_settle
+    from scheduler.hoststate import gc_settle
     gc_settle.own_process()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', default='100,1000,10000')

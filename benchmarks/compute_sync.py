@@ -32,7 +32,7 @@ from nova import rpc as nova_rpc
 from nova.scheduler import host_manager as nova_host_manager
 from oslo_serialization import jsonutils
 
-from scheduler import authorization
+from scheduler.authz import authorization
 from scheduler.codec import limits as limits_mod
 from scheduler.rpc import endpoints
 

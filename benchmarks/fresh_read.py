@@ -26,7 +26,7 @@ from benchmarks import bench_select_destinations as bench  # noqa: E402
 def main(argv=None):
     # This process stands for the scheduler service's own process,
     # whose full host-cache loads settle the collector.
-    from scheduler import gc_settle
+    from scheduler.hoststate import gc_settle
     gc_settle.own_process()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--hosts', default='1000,10000')

@@ -37,8 +37,8 @@ from oslo_config import cfg  # noqa: E402
 
 from benchmarks import cloud_rows  # noqa: E402
 from scheduler import conf as conf_pkg  # noqa: E402
-from scheduler import host_builder  # noqa: E402
-from scheduler import host_source  # noqa: E402
+from scheduler.hoststate import builder as host_builder  # noqa: E402
+from scheduler.hoststate import source as host_source  # noqa: E402
 from scheduler import manager  # noqa: E402
 from scheduler.objects import context as context_obj  # noqa: E402
 from scheduler.objects import flavor as flavor_obj  # noqa: E402

@@ -18,22 +18,23 @@ from typing import Any
 from oslo_config import cfg
 from oslo_utils import timeutils
 
-from scheduler import admission
-from scheduler import alternates
-from scheduler import authorization
-from scheduler import candidates as candidates_mod
+from scheduler.pipeline import admission
+from scheduler.pipeline import alternates
+from scheduler.authz import authorization
+from scheduler.pipeline import candidates as candidates_mod
 from scheduler import decision_record
-from scheduler import choosing
-from scheduler import claims as claims_mod
+from scheduler.pipeline import choosing
+from scheduler.pipeline import claims as claims_mod
 from scheduler import errors
 from scheduler import explanation
-from scheduler import host_gathering
-from scheduler import host_source
+from scheduler.pipeline import host_gathering
+from scheduler.hoststate import source as host_source
 from scheduler import metrics as metrics_mod
-from scheduler import pending_releases
+from scheduler.placement import pending_releases
 from scheduler import plugins
-from scheduler import recent_claims
-from scheduler import request_filters
+from scheduler.pipeline import recent_claims
+from scheduler.request_filters import base as request_filter_base
+from scheduler.request_filters import runner as request_filter_runner
 from scheduler.filters import base as filters_base
 from scheduler.neutron import client as neutron_client
 from scheduler.numa import consume as numa_consume
@@ -56,11 +57,11 @@ class SchedulerManager:
                  filters: Sequence[filters_base.BaseHostFilter] | None = None,
                  weighers: Sequence[weighers_base.BaseWeigher] | None = None,
                  request_filter_chain: Sequence[
-                     request_filters.RequestFilter] | None = None,
+                     request_filter_base.RequestFilter] | None = None,
                  rng: random.Random | None = None,
                  clock: Callable[[], Any] = timeutils.utcnow,
                  metrics: metrics_mod.SchedulerMetrics | None = None,
-                 neutron: request_filters.NeutronReader | None = None,
+                 neutron: request_filter_base.NeutronReader | None = None,
                  authorizer: authorization.Authorizer | None = None,
                  decisions: decision_record.DecisionLog | None = None,
                  releases: pending_releases.Releaser | None = None
@@ -81,7 +82,7 @@ class SchedulerManager:
                               else plugins.load_weighers(conf))
         self.request_filters = tuple(
             request_filter_chain if request_filter_chain is not None
-            else request_filters.default_filters())
+            else request_filter_runner.default_filters())
         # Attach candidates to every host only when a filter reads them.
         self._attach_candidates = any(
             f.USES_ALLOCATION_CANDIDATES for f in self.filters)
@@ -191,11 +192,11 @@ class SchedulerManager:
     def _request_filters(self, run: choosing.Run,
                          spec: request_spec.RequestSpec
                          ) -> request_spec.RequestSpec:
-        env = request_filters.FilterEnv(
+        env = request_filter_base.FilterEnv(
             self.conf, run.context, run.snapshot, neutron=self.neutron,
             placement=run.placement)
         try:
-            spec, applied = request_filters.process(
+            spec, applied = request_filter_runner.process(
                 spec, env, self.request_filters)
         except errors.RequestFilterFailed as exc:
             raise errors.StageFailed(

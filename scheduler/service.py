@@ -42,18 +42,18 @@ from typing import Any, cast
 from oslo_config import cfg
 from oslo_service.backend import base as service_base
 
-from scheduler import authorization
+from scheduler.authz import authorization
 from scheduler import decision_record
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 from scheduler import manager as manager_mod
 from scheduler import metrics as metrics_mod
-from scheduler import pending_releases
+from scheduler.placement import pending_releases
 from scheduler import redaction
-from scheduler import request_filters
+from scheduler.request_filters import base as request_filter_base
 from scheduler.codec import limits as limits_mod
 from scheduler.filters import base as filters_base
 from scheduler.placement import client as placement_client
-from scheduler.rpc import cache as cache_mod
+from scheduler.rpc import cache_protocol as cache_mod
 from scheduler.rpc import endpoints
 from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import notifications
@@ -257,7 +257,7 @@ class SchedulerService(service_base.ServiceBase):  # type: ignore[misc]
 def _host_state_cache(conf: cfg.ConfigOpts) -> cache_mod.HostCache:
     # Imported here: the database-backed cache (and SQLAlchemy) is only
     # needed when no host source is handed in.
-    from scheduler import host_cache
+    from scheduler.hoststate import cache as host_cache
 
     cache: cache_mod.HostCache = host_cache.HostStateCache.from_conf(conf)
     return cache
@@ -267,11 +267,11 @@ def create_service(
         conf: cfg.ConfigOpts, transport: Any, *,
         hosts: cache_mod.HostCache | host_source.HostSource | None = None,
         placement: placement_client.PlacementClient | None = None,
-        neutron: request_filters.NeutronReader | None = None,
+        neutron: request_filter_base.NeutronReader | None = None,
         filters: Sequence[filters_base.BaseHostFilter] | None = None,
         weighers: Sequence[weighers_base.BaseWeigher] | None = None,
         request_filter_chain: Sequence[
-            request_filters.RequestFilter] | None = None,
+            request_filter_base.RequestFilter] | None = None,
         rng: random.Random | None = None,
         notification_transport: Any | None = None) -> SchedulerService:
     """A scheduler service on ``transport``, not started.
@@ -295,7 +295,7 @@ def create_service(
         with its methods); the service wraps it so that a stop can abort
         requests in flight. Default: one from ``[placement]``.
     :param neutron: the Neutron reader of the request filters that need
-        ports and segments (``scheduler.request_filters.NeutronReader``,
+        ports and segments (``scheduler.request_filter_base.NeutronReader``,
         e.g. ``scheduler.neutron.client.NeutronClient``). Default: a
         NeutronClient from ``[neutron]``, which loads its credentials
         only when a request first needs Neutron.

@@ -9,7 +9,8 @@ Importing this package, before any oslo library, does two things:
 - it selects oslo.service's threading backend, whose default is still
   eventlet.
 
-It does not make the process the scheduler's own (``scheduler.gc_settle``):
+It does not make the process the scheduler's own
+(``scheduler.hoststate.gc_settle``):
 test runners, nova's tests and other embedders import ``scheduler.cmd.check``
 and the other commands as a library. Only the service's worker processes
 opt in (``scheduler.cmd.scheduler.default_build``).

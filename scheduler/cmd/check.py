@@ -28,7 +28,7 @@ from scheduler.cmd import config_loading
 from scheduler.cmd import check_bus
 from scheduler.cmd import check_report
 from scheduler.cmd import output
-from scheduler import host_cache
+from scheduler.hoststate import cache as host_cache
 from scheduler.db import api_reader
 from scheduler.db import cell_reader
 from scheduler.db import engines

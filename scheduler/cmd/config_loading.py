@@ -17,7 +17,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import pbr.version
 
-from scheduler import authorization
+from scheduler.authz import authorization
 from scheduler import conf as conf_pkg
 from scheduler import plugins
 from scheduler import redaction

@@ -16,7 +16,7 @@ from scheduler.cmd import outcome
 
 from oslo_config import cfg  # noqa: H306
 
-from scheduler import gc_settle  # noqa: H306
+from scheduler.hoststate import gc_settle  # noqa: H306
 from scheduler import malloc_tuning
 from scheduler import service
 from scheduler.rpc import server
@@ -30,8 +30,9 @@ def default_build(conf: cfg.ConfigOpts) -> service.SchedulerService:
 
     Called in each worker process, which serves the scheduler and nothing
     else: its full host-cache loads may settle the collector
-    (``scheduler.gc_settle``) and huge freed buffers go back to the OS
-    (``scheduler.malloc_tuning``). Importing this module does not opt in.
+    (``scheduler.hoststate.gc_settle``) and huge freed buffers go back to
+    the OS (``scheduler.malloc_tuning``). Importing this module does not
+    opt in.
     """
     gc_settle.own_process()
     # Before the RPC server starts its executor threads.

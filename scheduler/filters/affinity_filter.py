@@ -26,7 +26,7 @@ whole request; here the host is rejected with a reason.
 import ipaddress
 from typing import ClassVar
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.filters import hints
 from scheduler.objects import instance_group as group_obj

@@ -16,7 +16,7 @@ import logging
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import aggregate_metadata
 from scheduler.filters import base
 from scheduler.objects import request_spec

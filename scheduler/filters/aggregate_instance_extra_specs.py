@@ -15,7 +15,7 @@ match, and the host passes if another value does.
 
 from collections.abc import Mapping
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import aggregate_metadata
 from scheduler.filters import base
 from scheduler.filters import extra_specs_ops

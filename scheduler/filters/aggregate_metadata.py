@@ -10,7 +10,7 @@ smallest integer value of a key, or the configured one
 
 import logging
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 
 LOG = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ Metadata keys starting with ``filter_tenant_id`` (``filter_tenant_id``,
 such aggregates takes only those projects; other hosts take anyone.
 """
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import aggregate_metadata
 from scheduler.filters import base
 from scheduler.objects import request_spec

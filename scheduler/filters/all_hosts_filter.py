@@ -1,6 +1,6 @@
 """AllHostsFilter: passes every host (nova's no-op filter)."""
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.objects import request_spec
 

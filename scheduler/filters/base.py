@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 
 

@@ -25,7 +25,7 @@ import dataclasses
 import json
 from typing import Any
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.filters import extra_specs_ops
 from scheduler.objects import request_spec

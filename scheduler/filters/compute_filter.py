@@ -6,7 +6,7 @@ import datetime
 from oslo_config import cfg
 from oslo_utils import timeutils
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.objects import request_spec
 

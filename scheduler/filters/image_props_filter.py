@@ -24,7 +24,7 @@ from typing import Any
 from oslo_config import cfg
 from oslo_utils import versionutils
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.objects import hv_spec
 from scheduler.objects import request_spec

@@ -6,7 +6,7 @@ or for AggregateIoOpsFilter the smallest ``max_io_ops_per_host`` its
 aggregates set (the option when none does or one is not an integer).
 """
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import aggregate_metadata
 from scheduler.filters import base
 from scheduler.objects import request_spec

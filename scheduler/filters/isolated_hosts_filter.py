@@ -9,7 +9,7 @@ images, isolated hosts take nothing under the restriction and anything
 without it.
 """
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.objects import request_spec
 

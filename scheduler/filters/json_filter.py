@@ -45,7 +45,7 @@ import json
 import operator
 from typing import Any
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.filters import hints
 from scheduler.objects import request_spec

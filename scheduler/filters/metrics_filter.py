@@ -6,7 +6,7 @@ dropped, as the weigher does), read once when the filter is built.
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.objects import request_spec
 from scheduler.weighers import base as weighers_base

@@ -12,7 +12,7 @@ import dataclasses
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.numa import consume
 from scheduler.numa import fit

@@ -7,7 +7,7 @@ requested devices; candidates they cannot serve are dropped.
 
 import dataclasses
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.objects import request_spec
 from scheduler.pci import stats

@@ -12,7 +12,7 @@ import dataclasses
 import time
 from typing import Literal
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.objects import request_spec
 

@@ -5,7 +5,7 @@ flavor names. A host with no such metadata passes; otherwise the flavor's
 name must be in the list of one of its aggregates.
 """
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import aggregate_metadata
 from scheduler.filters import base
 from scheduler.objects import request_spec

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import importlib
 from typing import Any
 
-from scheduler import host_state as host_state_mod
+from scheduler.hoststate import host_state as host_state_mod
 from scheduler.nova_bridge import runtime
 from scheduler.objects import image as image_obj
 from scheduler.objects import numa as numa_obj

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base as filters_base
 from scheduler.nova_bridge import runtime
 from scheduler.nova_bridge import to_nova

@@ -17,7 +17,7 @@ from typing import Any
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler import redaction
 from scheduler.numa import fit
 from scheduler.numa import instance

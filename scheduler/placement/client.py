@@ -20,7 +20,7 @@ from oslo_log import log as logging
 
 from scheduler import redaction
 from scheduler.placement import candidates_body
-from scheduler.placement import claims
+from scheduler.placement import claim_payload as claims
 from scheduler.placement import errors
 from scheduler.placement import http
 from scheduler.placement import query as query_mod

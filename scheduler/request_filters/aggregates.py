@@ -11,7 +11,7 @@ from oslo_log import log as logging
 from scheduler import errors
 from scheduler.objects import request_spec
 from scheduler.placement import resources
-from scheduler.request_filters import FilterEnv
+from scheduler.request_filters.base import FilterEnv
 from scheduler.request_filters import edits
 
 LOG = logging.getLogger(__name__)

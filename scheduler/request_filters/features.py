@@ -17,7 +17,7 @@ from scheduler.objects import image as image_obj
 from scheduler.objects import request_spec
 from scheduler.placement import feature_constraints
 from scheduler.placement import flavor_image
-from scheduler.request_filters import FilterEnv
+from scheduler.request_filters.base import FilterEnv
 from scheduler.request_filters import edits
 
 EPHEMERAL_ENCRYPTION_FORMATS = ('plain', 'luks', 'luksv2')

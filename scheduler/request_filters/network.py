@@ -23,9 +23,9 @@ from scheduler.neutron import errors as neutron_errors
 from scheduler.objects import network as network_obj
 from scheduler.objects import request_spec
 from scheduler.placement import errors as placement_errors
-from scheduler.request_filters import FilterEnv
-from scheduler.request_filters import NeutronReader
-from scheduler.request_filters import ProviderAggregates
+from scheduler.request_filters.base import FilterEnv
+from scheduler.request_filters.base import NeutronReader
+from scheduler.request_filters.base import ProviderAggregates
 from scheduler.request_filters import edits
 
 LOG = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ import dataclasses
 from oslo_log import log as logging
 import os_traits
 
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 from scheduler.objects import request_spec
-from scheduler.request_filters import FilterEnv
+from scheduler.request_filters.base import FilterEnv
 from scheduler.request_filters import edits
 
 LOG = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from oslo_log import log as logging
 import os_traits
 
 from scheduler.objects import request_spec
-from scheduler.request_filters import FilterEnv
+from scheduler.request_filters.base import FilterEnv
 from scheduler.request_filters import edits
 
 LOG = logging.getLogger(__name__)

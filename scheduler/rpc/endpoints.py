@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 import oslo_messaging
 
-from scheduler import authorization
+from scheduler.authz import authorization
 from scheduler.codec import aggregate as aggregate_codec
 from scheduler.codec import context as context_codec
 from scheduler.codec import errors as codec_errors
@@ -39,7 +39,7 @@ from scheduler.codec import values as v
 from scheduler.objects import context as context_obj
 from scheduler.objects import request_spec as spec_obj_mod
 from scheduler.objects import selection
-from scheduler.rpc import cache as cache_mod
+from scheduler.rpc import cache_protocol as cache_mod
 from scheduler.rpc import refusals as refusals_mod
 
 T = TypeVar('T')

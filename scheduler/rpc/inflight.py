@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from scheduler import pending_releases
+from scheduler.placement import pending_releases
 from scheduler import redaction
 from scheduler.placement import client as placement_client
 from scheduler.placement import query as query_mod

@@ -28,7 +28,7 @@ import logging
 import oslo_messaging
 from oslo_messaging.rpc import dispatcher as oslo_dispatcher
 
-from scheduler import audit
+from scheduler.authz import audit
 from scheduler import decision_record
 from scheduler import errors
 from scheduler import explanation

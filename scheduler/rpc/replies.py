@@ -20,7 +20,7 @@ import logging
 import threading
 from typing import Any
 
-from scheduler import pending_releases
+from scheduler.placement import pending_releases
 from scheduler.placement import results
 from scheduler.rpc import inflight as inflight_mod
 

@@ -23,7 +23,7 @@ import oslo_messaging
 from oslo_messaging.rpc import server as rpc_server
 
 from scheduler.rpc import dispatcher as dispatcher_mod
-from scheduler import pending_releases
+from scheduler.placement import pending_releases
 from scheduler.rpc import inflight as inflight_mod
 from scheduler.rpc import refusals as refusals_mod
 from scheduler.rpc import replies as replies_mod

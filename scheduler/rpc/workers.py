@@ -40,7 +40,7 @@ from oslo_config import cfg
 from oslo_service import opts as service_opts
 from oslo_service import service as oslo_service
 
-from scheduler import read_coalescer
+from scheduler.hoststate import read_coalescer
 from scheduler import service as service_mod
 
 LOG = logging.getLogger(__name__)

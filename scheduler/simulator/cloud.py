@@ -11,8 +11,8 @@ import dataclasses
 import datetime
 import uuid
 
-from scheduler import host_source
-from scheduler import host_state
+from scheduler.hoststate import source as host_source
+from scheduler.hoststate import host_state
 from scheduler.objects import aggregate as aggregate_obj
 from scheduler.simulator import model
 from scheduler.simulator import placement_admin

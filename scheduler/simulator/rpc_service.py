@@ -27,7 +27,7 @@ import oslo_messaging
 
 from scheduler import decision_record
 from scheduler import explanation
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 from scheduler import metrics as metrics_mod
 from scheduler import service as service_mod
 from scheduler.objects import context as context_obj

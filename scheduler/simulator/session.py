@@ -12,7 +12,7 @@ from oslo_config import cfg
 from oslo_utils import timeutils
 
 from scheduler import conf as conf_pkg
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 from scheduler.simulator import cloud as cloud_mod
 from scheduler.simulator import config_diff
 from scheduler.simulator import embedded_placement

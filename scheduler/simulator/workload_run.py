@@ -15,9 +15,9 @@ import uuid
 
 from oslo_utils import timeutils
 
-from scheduler import consumption
+from scheduler.pipeline import consumption
 from scheduler import explanation
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 from scheduler.objects import context as context_obj
 from scheduler.objects import flavor as flavor_obj
 from scheduler.objects import instance_group

@@ -6,7 +6,7 @@ soft anti-affinity prefers hosts running fewer.
 
 from typing import ClassVar
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 from scheduler.weighers import base
 

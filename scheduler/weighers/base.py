@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 
 LOG = logging.getLogger(__name__)

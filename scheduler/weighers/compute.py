@@ -1,6 +1,6 @@
 """BuildFailureWeigher: push back hosts with recent failed builds."""
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.weighers import base
 
 

@@ -1,6 +1,6 @@
 """CrossCellWeigher: during a cross-cell move, prefer the current cell."""
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 from scheduler.weighers import base
 

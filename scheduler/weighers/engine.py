@@ -11,7 +11,7 @@ nova, a single host (or none) is not weighed at all.
 from collections.abc import Sequence
 import operator
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 from scheduler.weighers import base
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 from scheduler.weighers import base
 

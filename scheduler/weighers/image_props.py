@@ -14,7 +14,7 @@ instances' image properties (``HostState.instance_images``).
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 from scheduler.weighers import base
 

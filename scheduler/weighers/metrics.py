@@ -9,7 +9,7 @@ that metric's ratio or the host's multiplier is 0.
 
 from oslo_config import cfg
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 from scheduler.weighers import base
 

@@ -8,7 +8,7 @@ fragmenting the hosts with the most devices.
 from collections.abc import Sequence
 import operator
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import request_spec
 from scheduler.weighers import base
 

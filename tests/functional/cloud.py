@@ -11,8 +11,8 @@ import uuid
 
 from oslo_utils import timeutils
 
-from scheduler import host_source
-from scheduler import host_state
+from scheduler.hoststate import source as host_source
+from scheduler.hoststate import host_state
 from scheduler import manager
 from scheduler.objects import aggregate as aggregate_obj
 from scheduler.objects import context

@@ -33,7 +33,7 @@ import scheduler.rpc  # noqa: F401,H306
 import oslo_messaging  # noqa: H306
 import testtools
 
-from scheduler import host_cache
+from scheduler.hoststate import cache as host_cache
 from scheduler import plugins
 from scheduler import service as service_mod
 from scheduler.db import tables as t

@@ -13,7 +13,7 @@ import fixtures
 import testtools
 
 from scheduler import errors
-from scheduler import host_cache
+from scheduler.hoststate import cache as host_cache
 from scheduler import manager
 from scheduler.placement import client as client_mod
 from tests.functional import cloud as cloud_mod
@@ -54,7 +54,7 @@ class FreshnessTest(testtools.TestCase):
             self.lookups.append(args)
             return read_nodes(*args, **kwargs)
         self.useFixture(fixtures.MonkeyPatch(
-            'scheduler.host_cache_loader.Loader.read_nodes',
+            'scheduler.hoststate.loader.Loader.read_nodes',
             lambda loader, *a, **k: counting(*a, **k)))
 
     def add_provider(self, name):

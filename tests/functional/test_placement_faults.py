@@ -7,7 +7,7 @@ import threading
 
 import webob
 
-from scheduler import pending_releases
+from scheduler.placement import pending_releases
 from scheduler.placement import client as client_mod
 from tests.functional import cloud as cloud_mod
 from tests.functional import test_scheduling

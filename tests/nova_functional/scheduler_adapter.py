@@ -49,7 +49,7 @@ from oslo_messaging._drivers import common as rpc_common
 
 import nova.conf
 from scheduler import conf as conf_pkg
-from scheduler import host_cache
+from scheduler.hoststate import cache as host_cache
 from scheduler import service as service_mod
 from scheduler.conf import opts as opts_mod
 from scheduler.placement import client as placement_client

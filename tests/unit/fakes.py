@@ -1,6 +1,6 @@
 """Small builders for unit tests."""
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import aggregate
 from scheduler.objects import flavor
 from scheduler.objects import request_spec

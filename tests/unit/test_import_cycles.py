@@ -20,12 +20,8 @@ import testtools
 PACKAGE = pathlib.Path(__file__).resolve().parents[2] / 'scheduler'
 # Function-level imports known to close a cycle, by importing module, and
 # why they are still there. Remove an entry with its cycle.
-KNOWN_DODGES = {
-    'scheduler.request_filters': (
-        'default_filters() imports the filter modules, which import the '
-        'package for FilterEnv: to be split like scheduler/filters (base, '
-        'runner) with scheduler/manager.py, changed by other work now'),
-}
+# Modules allowed a function-level import that closes a cycle, and why.
+KNOWN_DODGES: dict[str, str] = {}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,7 +37,7 @@ class SimulatorNotificationsTest(testtools.TestCase):
 
         import oslo_messaging
 
-        from scheduler import host_source
+        from scheduler.hoststate import source as host_source
         from scheduler.simulator import rpc_service
 
         work = self.useFixture(fixtures.TempDir()).path

@@ -19,7 +19,7 @@ import sys
 import scheduler.cmd  # noqa: F401,I100  (first, as the service)
 
 from scheduler import explanation  # noqa: E402,I100
-from scheduler import host_source  # noqa: E402
+from scheduler.hoststate import source as host_source  # noqa: E402
 from scheduler import manager  # noqa: E402
 from scheduler.weighers import engine  # noqa: E402
 from scheduler.cmd import config_loading  # noqa: E402

@@ -16,7 +16,7 @@ from oslo_config import cfg
 import testtools
 
 from scheduler import conf as conf_pkg
-from scheduler import host_ordering
+from scheduler.pipeline import host_ordering
 from scheduler import plugins
 from scheduler.nova_bridge import runtime
 from scheduler.objects import aggregate

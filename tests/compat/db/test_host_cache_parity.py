@@ -11,7 +11,7 @@ import re
 import fixtures
 import testtools
 
-from scheduler import host_cache
+from scheduler.hoststate import cache as host_cache
 from tests.compat.db import nova_db
 from tests.compat.filters import sides
 from tests.compat.test_host_builder_parity import SCALARS

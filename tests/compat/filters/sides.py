@@ -19,7 +19,7 @@ from oslo_utils import timeutils
 
 from scheduler.codec import request_spec as spec_codec
 from scheduler import conf as conf_pkg
-from scheduler import host_builder
+from scheduler.hoststate import builder as host_builder
 from scheduler.objects import aggregate as aggregate_obj
 from tests.compat.filters import generators as gen
 from tests.compat.filters import nova_env

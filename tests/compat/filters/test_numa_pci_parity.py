@@ -41,14 +41,14 @@ from hypothesis import strategies as st
 from oslo_serialization import jsonutils
 import testtools
 
-from scheduler import compute_node_columns
-from scheduler import consumption
+from scheduler.hoststate import compute_node_columns
+from scheduler.pipeline import consumption
 from scheduler.codec import limits as codec_limits
 from scheduler.codec import pci as pci_codec
 from scheduler.codec import values as codec_values
 from scheduler.filters import numa_topology_filter
 from scheduler.filters import pci_passthrough_filter
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.numa import fit
 from scheduler.numa import instance
 from scheduler.numa import pinning

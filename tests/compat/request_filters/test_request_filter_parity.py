@@ -44,7 +44,8 @@ from nova.scheduler import utils as nova_utils
 
 from scheduler import conf as conf_pkg  # noqa: I100
 from scheduler import errors
-from scheduler import request_filters
+from scheduler.request_filters import base as request_filter_base
+from scheduler.request_filters import runner as request_filter_runner
 from scheduler.codec import request_spec as spec_codec
 from scheduler.placement import errors as placement_errors
 from scheduler.placement import query
@@ -69,7 +70,7 @@ GATES = {
 ALL_GATES = tuple(g for gates in GATES.values() for g in gates)
 NETWORK_FILTERS = ('routed_networks_filter', 'remote_managed_ports_filter')
 ADMIN_AUTH = neutron_fakes.FakeAuth('admin-token')
-OURS = {f.__name__: f for f in request_filters.default_filters()}
+OURS = {f.__name__: f for f in request_filter_runner.default_filters()}
 
 
 def _rff(our_error, prefix):
@@ -154,11 +155,11 @@ class RequestFilterParityTest(testtools.TestCase):
     def _ours(self, names, world, primitive):
         spec = spec_codec.decode_request_spec(primitive)
         neutron, adapter = world.our_neutron()
-        env = request_filters.FilterEnv(
+        env = request_filter_base.FilterEnv(
             self.our_conf, world.our_context(), world.our_snapshot(),
             neutron=neutron, placement=world.our_placement())
         try:
-            spec, applied = request_filters.process(
+            spec, applied = request_filter_runner.process(
                 spec, env, [OURS[name] for name in names])
         except (errors.RequestFilterFailed,
                 placement_errors.QueryError) as exc:

@@ -24,7 +24,7 @@ from nova import exception as nova_exc  # noqa: E402
 from nova import objects as nova_objects  # noqa: E402
 from nova.scheduler.client import report as nova_report  # noqa: E402
 
-from scheduler import host_source  # noqa: E402
+from scheduler.hoststate import source as host_source  # noqa: E402
 from scheduler.neutron import auth as our_auth  # noqa: E402
 from scheduler.objects import aggregate as our_aggregate  # noqa: E402
 from scheduler.objects import context as our_context  # noqa: E402

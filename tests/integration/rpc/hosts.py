@@ -13,7 +13,7 @@ import sys
 
 from oslo_service import backend
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from tests.unit.rpc import memory_cache
 
 CELL = '00000000-0000-0000-0000-000000000001'

@@ -10,9 +10,9 @@ import fixtures
 from oslo_config import cfg
 import testtools
 
-from scheduler import authorization
+from scheduler.authz import authorization
 from scheduler import conf as conf_pkg
-from scheduler import policies
+from scheduler.authz import policies
 from scheduler.objects import context as context_obj
 
 REPO_ROOT = os.path.abspath(

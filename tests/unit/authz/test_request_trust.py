@@ -5,8 +5,8 @@ import types
 
 import testtools
 
-from scheduler import host_source
-from scheduler import request_trust
+from scheduler.hoststate import source as host_source
+from scheduler.authz import request_trust
 from scheduler.objects import context as context_obj
 from scheduler.objects import destination
 from scheduler.objects import request_spec

@@ -6,7 +6,7 @@ import datetime
 import testtools
 
 from scheduler.filters import compute_filter
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from tests.unit import fakes
 from tests.unit.filters import conf_fixture
 

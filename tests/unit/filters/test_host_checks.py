@@ -13,7 +13,7 @@ from scheduler.filters import isolated_hosts_filter as ihf
 from scheduler.filters import metrics_filter
 from scheduler.filters import num_instances_filter
 from scheduler.filters import pci_passthrough_filter
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import flavor
 from scheduler.objects import image
 from scheduler.objects import instance_group

@@ -2,7 +2,7 @@
 
 import testtools
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import base
 from scheduler.filters import numa_topology_filter as nf
 from scheduler.objects import flavor

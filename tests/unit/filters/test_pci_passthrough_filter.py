@@ -2,7 +2,7 @@
 
 import testtools
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import pci_passthrough_filter as pf
 from scheduler.objects import pci
 from scheduler.pci import pools as pools_mod

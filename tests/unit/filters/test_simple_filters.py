@@ -2,7 +2,7 @@
 
 import testtools
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.filters import all_hosts_filter
 from scheduler.filters import isolated_hosts_filter as ihf
 from scheduler.filters import metrics_filter

@@ -6,7 +6,7 @@ import fixtures
 from oslo_config import cfg
 import testtools
 
-from scheduler import consumption
+from scheduler.pipeline import consumption
 from scheduler.numa import consume
 from scheduler.numa import topology
 from scheduler.objects import numa

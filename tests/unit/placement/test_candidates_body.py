@@ -6,7 +6,7 @@ import json
 import orjson
 import testtools
 
-from scheduler import candidates
+from scheduler.pipeline import candidates
 from scheduler.placement import candidates_body
 
 RP1 = 'a1a1a1a1-0000-4000-8000-000000000001'

@@ -47,7 +47,7 @@ class InstallTest(testtools.TestCase):
     def test_service_and_library_lines_in_the_log_file(self):
         self.load(log_identifier_key='k1')
         ids = fixtures.identifiers(key=b'k1')
-        logging.getLogger('scheduler.host_cache').info(
+        logging.getLogger('scheduler.hoststate.cache').info(
             'Host %s, instance %s, %s', redaction.host('compute-7'),
             redaction.instance(UUID), REQ)
         logging.getLogger('oslo.messaging._drivers.impl_rabbit').error(

@@ -6,8 +6,8 @@ from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 
 from scheduler import conf as conf_pkg
-from scheduler import host_source
-from scheduler import request_filters
+from scheduler.hoststate import source as host_source
+from scheduler.request_filters import base as request_filter_base
 from scheduler.objects import context as context_obj
 
 
@@ -16,7 +16,7 @@ def make_env(test, snapshot=None, context=None, **kwargs):
     conf = cfg.ConfigOpts()
     conf_pkg.register_opts(conf)
     fixture = test.useFixture(config_fixture.Config(conf))
-    env = request_filters.FilterEnv(
+    env = request_filter_base.FilterEnv(
         conf, context or context_obj.RequestContext(
             project_id='p1', auth_token='user-token',
             global_request_id='req-1'),

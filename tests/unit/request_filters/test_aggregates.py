@@ -2,7 +2,7 @@
 
 import testtools
 
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 from scheduler.objects import destination
 from scheduler.objects import flavor
 from scheduler.objects import image

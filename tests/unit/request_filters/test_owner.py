@@ -4,8 +4,8 @@ import dataclasses
 
 import testtools
 
-from scheduler import host_source
-from scheduler import host_state
+from scheduler.hoststate import source as host_source
+from scheduler.hoststate import host_state
 from scheduler.objects import pci
 from scheduler.objects import request_group
 from scheduler.objects import request_spec

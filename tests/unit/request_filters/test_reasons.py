@@ -9,7 +9,7 @@ import testtools
 from scheduler import conf as conf_pkg
 from scheduler import errors
 from scheduler import explanation
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 from scheduler import manager
 from scheduler.objects import context as context_obj
 from scheduler.placement import client as placement_client

@@ -4,8 +4,9 @@ import testtools
 
 from scheduler import conf as conf_pkg
 from scheduler import errors
-from scheduler import host_source
-from scheduler import request_filters
+from scheduler.hoststate import source as host_source
+from scheduler.request_filters import base as request_filter_base
+from scheduler.request_filters import runner as request_filter_runner
 from scheduler.objects import context
 from scheduler.objects import destination
 from scheduler.request_filters import aggregates
@@ -29,7 +30,7 @@ class RequestFiltersTest(testtools.TestCase):
             fakes.agg(5, 'agg-az1', availability_zone='az1'),
             fakes.agg(6, 'agg-az1b', availability_zone='az1'),
         ])
-        self.env = request_filters.FilterEnv(
+        self.env = request_filter_base.FilterEnv(
             conf, context.RequestContext(project_id='p1'), self.snapshot)
 
     def test_tenant_filter_off_by_default(self):
@@ -73,9 +74,9 @@ class RequestFiltersTest(testtools.TestCase):
                          spec.request_level_params.root_forbidden)
 
     def test_process_reports_applied_filters_in_order(self):
-        spec, applied = request_filters.process(
+        spec, applied = request_filter_runner.process(
             fakes.spec(availability_zone='az1'), self.env,
-            request_filters.default_filters())
+            request_filter_runner.default_filters())
         self.assertEqual(('map_az_to_placement_aggregate',
                           'compute_status_filter'), applied)
         self.assertIn('COMPUTE_STATUS_DISABLED',
@@ -90,13 +91,13 @@ class RequestFiltersTest(testtools.TestCase):
             'routed_networks_filter', 'remote_managed_ports_filter',
             'ephemeral_encryption_filter', 'virtio_sound_filter',
             'tpm_secret_security_filter', 'owner_nova_filter',
-        ], [f.__name__ for f in request_filters.default_filters()])
+        ], [f.__name__ for f in request_filter_runner.default_filters()])
 
     def test_filters_never_mutate_the_spec(self):
         self.fixture.config(group='scheduler',
                             limit_tenants_to_placement_aggregate=True)
         spec = fakes.spec(project_id='p1', availability_zone='az1')
         before = repr(spec)
-        request_filters.process(spec, self.env,
-                                request_filters.default_filters())
+        request_filter_runner.process(spec, self.env,
+                                request_filter_runner.default_filters())
         self.assertEqual(before, repr(spec))

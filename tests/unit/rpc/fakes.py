@@ -5,7 +5,7 @@ import threading
 import oslo_messaging
 from oslo_config import cfg
 
-from scheduler import authorization
+from scheduler.authz import authorization
 from scheduler.objects import selection
 from scheduler.rpc import dispatcher as dispatcher_mod
 from scheduler.rpc import endpoints

@@ -1,14 +1,14 @@
 """An in-memory HostCache for tests: host states plus what casts said.
 
-It implements scheduler.rpc.cache.HostCache the simple way: every change
-rebuilds one immutable snapshot under a lock. ``reload`` (what refresh()
+It implements scheduler.rpc.cache_protocol.HostCache the simple way: every
+change rebuilds one immutable snapshot under a lock. ``reload`` (what refresh()
 re-reads, standing in for the databases) can be replaced by a test.
 """
 
 import dataclasses
 import threading
 
-from scheduler import host_source
+from scheduler.hoststate import source as host_source
 
 
 class MemoryHostCache:

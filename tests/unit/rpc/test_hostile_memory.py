@@ -126,7 +126,7 @@ class HostileMessagesTest(testtools.TestCase):
                         malloc_tuning._pinned)
         malloc_tuning._pinned = None
         self.useFixture(fixtures.MockPatch(
-            'scheduler.gc_settle.own_process'))
+            'scheduler.hoststate.gc_settle.own_process'))
         create = self.useFixture(fixtures.MockPatch(
             'scheduler.service.create_service')).mock
         self.useFixture(fixtures.MockPatch(

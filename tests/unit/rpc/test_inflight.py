@@ -7,7 +7,7 @@ from oslo_config import cfg
 import testtools
 
 from scheduler import conf as conf_pkg
-from scheduler import pending_releases
+from scheduler.placement import pending_releases
 
 from scheduler.placement import errors as placement_errors
 from scheduler.placement import results

@@ -2,7 +2,7 @@
 
 import testtools
 
-from scheduler import host_state
+from scheduler.hoststate import host_state
 from scheduler.objects import destination
 from scheduler.objects import image
 from scheduler.objects import instance_group
