@@ -126,6 +126,11 @@ class RecentClaims:
 
     def _laid_over(self, host: host_state.HostState,
                    claims: tuple[_Claim, ...]) -> host_state.HostState:
+        base, laid, result = self._laid.get(host.uuid, (None, (), host))
+        if base is host and laid is claims:
+            # Laid over this very host state with these very claims: what
+            # follows would decide the same.
+            return result
         updated = (None if host.updated is None
                    else timeutils.normalize_time(host.updated))
         if updated is not None and updated >= claims[-1].at:
@@ -134,7 +139,6 @@ class RecentClaims:
             self.forget(c.instance_uuid for c in claims
                         if c.at <= updated)
             return host
-        base, laid, result = self._laid.get(host.uuid, (None, (), host))
         if base is not host or laid != claims[:len(laid)]:
             laid, result = (), host
         for claim in claims[len(laid):]:
