@@ -159,10 +159,14 @@ def summarize(result: workload_run.RunResult, hosts: Sequence[HostUsage],
     ok = [o for o in result.outcomes if o.stage is None]
     failed = tuple(_failed(n, o) for n, o in enumerate(result.outcomes, 1)
                    if o.stage is not None)
-    latencies = tuple(o.seconds * 1000 for o in result.outcomes)
+    # Rounded once, here: the text, the charts and the JSON export then
+    # show the same figures (rounding a rounded value again could differ
+    # in the last digit).
+    latencies = tuple(_round(o.seconds * 1000) for o in result.outcomes)
     latency = {k: percentile(latencies, q) for k, q in PERCENTILES}
     latency['max'] = max(latencies, default=0.0)
-    latency['mean'] = statistics.fmean(latencies) if latencies else 0.0
+    latency['mean'] = (_round(statistics.fmean(latencies)) if latencies
+                       else 0.0)
     return Summary(
         label=result.label, config_files=tuple(config_files),
         changed_options=tuple(changed_options),
