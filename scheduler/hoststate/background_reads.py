@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from scheduler.hoststate import cache_data as cache_state
 from scheduler.hoststate import cast_journal as journal_mod
 from scheduler.hoststate import cell_scatter
+from scheduler.hoststate import full_read
 from scheduler.hoststate import gc_settle
 from scheduler.hoststate import loader as loader_mod
 from scheduler.hoststate import settings as settings_mod
@@ -82,7 +83,7 @@ class BackgroundReads:
                 cells.values(), settings.load_instance_images)
             with cache._lock:
                 ops = cache._journal.end(token)
-                state = cache_state.from_full_read(
+                state = full_read.from_full_read(
                     before, api, cells, outcome, ops,
                     cache_state.Inputs(settings.ratios))
                 cache._swap(state, outcome.failures)

@@ -17,10 +17,7 @@ import datetime
 import types
 from typing import Any
 
-from scheduler.hoststate import cast_journal as journal_mod
-from scheduler.hoststate import cell_scatter
 from scheduler.hoststate import builder as host_builder
-from scheduler.hoststate import loader as loader_mod
 from scheduler.hoststate import source as host_source
 from scheduler.hoststate import host_state
 from scheduler.db import api_reader
@@ -34,6 +31,12 @@ _EMPTY: Mapping[Any, Any] = host_state.frozen_map({})
 
 def frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return host_state.frozen_map(mapping)
+
+
+def _copy(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
+    copy = getattr(mapping, 'copy', None)
+    result = copy() if copy is not None else None
+    return result if type(result) is dict else dict(mapping)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,6 +127,10 @@ class CacheState:
     # instances, or why the node is left out.
     bases: Mapping[tuple[str, int], host_state.HostState | str] = (
         dataclasses.field(default_factory=lambda: _EMPTY))
+    # host -> the keys of its nodes in ``bases``: a cast about one host
+    # finds its nodes without walking every node.
+    host_nodes: Mapping[str, tuple[tuple[str, int], ...]] = (
+        dataclasses.field(default_factory=lambda: _EMPTY))
     snapshot: host_source.HostSnapshot = host_source.HostSnapshot()
     inputs: Inputs = Inputs()
 
@@ -168,6 +175,22 @@ def base_state(cell: str, row: Row, rows: CellRows,
     if built is None:
         return 'not yet updated by its compute service (free_disk_gb NULL)'
     return built
+
+
+def _node_index(bases: Mapping[tuple[str, int], host_state.HostState | str]
+                ) -> Mapping[str, tuple[tuple[str, int], ...]]:
+    index: dict[str, list[tuple[str, int]]] = {}
+    for key, base in bases.items():
+        if isinstance(base, host_state.HostState):
+            index.setdefault(base.host, []).append(key)
+    return frozen({host: tuple(keys) for host, keys in index.items()})
+
+
+def _aggregates_of(aggregates: Mapping[int, aggregate_obj.Aggregate],
+                   host: str) -> tuple[aggregate_obj.Aggregate, ...]:
+    """One host's aggregates, in id order (as ``host_aggregates``)."""
+    return tuple(aggregates[i] for i in sorted(aggregates)
+                 if host in aggregates[i].hosts)
 
 
 def host_aggregates(aggregates: Mapping[int, aggregate_obj.Aggregate]
@@ -234,7 +257,8 @@ def build(state: CacheState) -> CacheState:
         for node_id, row in rows.nodes.items():
             bases[(cell, node_id)] = base_state(cell, row, rows, by_host,
                                                 state.inputs)
-    state = dataclasses.replace(state, bases=frozen(bases))
+    state = dataclasses.replace(state, bases=frozen(bases),
+                                host_nodes=_node_index(bases))
     aggs = host_aggregates(state.aggregates)
     hosts = {}
     for base in bases.values():
@@ -252,13 +276,16 @@ def _recompose(state: CacheState, hosts: Iterable[str]) -> CacheState:
     if not wanted:
         return dataclasses.replace(state, snapshot=_snapshot(
             state, state.snapshot.hosts))
-    aggs = host_aggregates(state.aggregates)
     updated = dict(state.snapshot.hosts)
-    for base in state.bases.values():
-        if isinstance(base, host_state.HostState) and base.host in wanted:
-            updated[base.uuid] = _compose(
-                base, aggs.get(base.host, ()),
-                state.instances.get(base.host, _EMPTY), state.images)
+    for host in wanted:
+        keys = state.host_nodes.get(host, ())
+        aggs = _aggregates_of(state.aggregates, host) if keys else ()
+        for key in keys:
+            base = state.bases[key]
+            if isinstance(base, host_state.HostState):
+                updated[base.uuid] = _compose(
+                    base, aggs, state.instances.get(host, _EMPTY),
+                    state.images)
     return dataclasses.replace(state, snapshot=_snapshot(state, updated))
 
 
@@ -266,13 +293,20 @@ def with_instances(state: CacheState, changes: Mapping[str, Instances],
                    images: Mapping[str, Mapping[str, str]] | None = None
                    ) -> CacheState:
     """Replace the instance lists of some hosts (and add images)."""
-    instances = dict(state.instances)
+    # One copy of each map, wrapped as it is: nobody else holds the new
+    # dicts (at 10,000 hosts a second copy cost more than the rest).
+    # (copy() of a read-only proxy copies the dict under it at C speed;
+    # dict(proxy) goes key by key.)
+    instances = _copy(state.instances)
     instances.update({host: frozen(insts) for host, insts in changes.items()})
     new_images = state.images
     if images:
-        new_images = frozen({**state.images, **images})
+        merged = _copy(state.images)
+        merged.update(images)
+        new_images = types.MappingProxyType(merged)
     return _recompose(dataclasses.replace(
-        state, instances=frozen(instances), images=new_images), changes)
+        state, instances=types.MappingProxyType(instances),
+        images=new_images), changes)
 
 
 def with_aggregates(state: CacheState,
@@ -326,7 +360,8 @@ def with_cell_changes(state: CacheState, cell: str,
                 base, aggs.get(base.host, ()),
                 state.instances.get(base.host, _EMPTY), state.images)
     state = dataclasses.replace(
-        state, rows=frozen({**state.rows, cell: rows}), bases=frozen(bases))
+        state, rows=frozen({**state.rows, cell: rows}), bases=frozen(bases),
+        host_nodes=_node_index(bases))
     return dataclasses.replace(
         state, snapshot=_snapshot(state, hosts, bases_changed=True))
 
@@ -352,46 +387,3 @@ def with_unavailable(state: CacheState, cells: Iterable[str]) -> CacheState:
     state = dataclasses.replace(state, unavailable=frozenset(cells))
     return dataclasses.replace(state, snapshot=_snapshot(
         state, state.snapshot.hosts))
-
-
-def from_full_read(before: CacheState, api: loader_mod.ApiContent,
-                   cells: dict[str, api_reader.CellRecord],
-                   outcome: cell_scatter.Outcome[loader_mod.CellContent],
-                   ops: list[journal_mod.Op],
-                   inputs: Inputs) -> CacheState:
-    """The state a full reload read, with casts since its start replayed.
-
-    A cell that could not be read keeps what ``before`` had of it.
-    """
-    rows: dict[str, CellRows] = {}
-    instances: dict[str, dict[str, str | None]] = {}
-    images: dict[str, Mapping[str, str]] = {}
-    for cell, content in outcome.results.items():
-        rows[cell] = CellRows.of(content.rows)
-        instances.update(content.instances)
-        images.update(content.images)
-    for cell in outcome.failures:
-        if cell in before.rows:
-            rows[cell] = before.rows[cell]
-        hosts = {base.host for (c, _), base in before.bases.items()
-                 if c == cell and isinstance(base, host_state.HostState)}
-        hosts.update(h for h, c in before.host_cells.items() if c == cell)
-        for host in hosts & set(before.instances):
-            instances.setdefault(host, dict(before.instances[host]))
-            images.update({u: before.images[u]
-                           for u in before.instances[host]
-                           if u in before.images})
-    aggregates = {agg.id: agg for agg in api.aggregates}
-    for op in ops:
-        journal_mod.apply_to_instances(instances, op)
-        journal_mod.apply_to_aggregates(aggregates, op)
-    return build(CacheState(
-        cells=frozen(cells),
-        host_cells=frozen(api.host_cells),
-        rows=frozen(rows),
-        aggregates=frozen(aggregates),
-        instances=frozen(
-            {h: frozen(i) for h, i in instances.items()}),
-        images=frozen(images),
-        unavailable=frozenset(outcome.failures),
-        inputs=inputs))

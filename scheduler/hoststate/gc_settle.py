@@ -34,9 +34,11 @@ def own_process() -> None:
 
 
 def settle_long_lived() -> None:
-    if not _owned.is_set():
-        return
+    # Checked under the lock: once a process gives up ownership (tests,
+    # embedders) no settle that began before can still freeze.
     with _lock:
+        if not _owned.is_set():
+            return
         gc.unfreeze()
         gc.collect()
         gc.freeze()
