@@ -1,34 +1,52 @@
 """Decoding Placement's allocation-candidates answer.
 
 The body lists every candidate host (~500 KB at 1,000 hosts) and is
-decoded on every request, so this keeps only what scheduling reads:
-the allocation requests (each is the body a claim PUTs, kept as
-Placement's dicts) with the providers each allocates from, and the
-uuids of the providers Placement summarized. The summaries (two thirds
-of the body) are checked for shape and dropped at once. The allocation
-checks run at C speed (``map`` over ``operator`` getters, type sets).
-The cyclic collector is paused while the body's tens of thousands of
-containers are made and the summaries freed: they hold no cycles, and
-at 1,000 hosts the collections they started cost more than the parse.
+decoded on every request, so this keeps only what scheduling reads: the
+allocation requests (each is the body a claim PUTs, as Placement 1.36
+sends it: its allocations and mappings) with the providers each
+allocates from, and the uuids of the providers Placement summarized.
+msgspec decodes and checks it against the typed schema below in one
+pass in C: a summary (two thirds of the body) is checked for shape
+without building its contents. The cyclic collector is paused while the
+body's tens of thousands of containers are made: they hold no cycles,
+and at 1,000 hosts the collections they started cost more than the
+parse.
 """
 
 from collections.abc import Iterator, Mapping
 import gc
-import itertools
 import operator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
+import msgspec
 import orjson
 
 _ALLOCATIONS = operator.itemgetter('allocations')
-_RESOURCES = operator.itemgetter('resources')
-# A summary without 'resources' or 'traits' is well formed; one with
-# them set to anything but a map or a list (null included) is not.
-_NO_MAP: Mapping[str, Any] = {}
-_NO_LIST: list[Any] = []
-_DICT = frozenset({dict})
-_INT = frozenset({int})
-_chain = itertools.chain.from_iterable
+
+
+class _Allocation(TypedDict):
+    # Booleans and floats are refused for these, as every non-int.
+    resources: dict[str, int]
+
+
+class _AllocationRequest(TypedDict):
+    allocations: dict[str, _Allocation]
+    mappings: NotRequired[dict[str, list[str]]]
+
+
+class _Summary(msgspec.Struct):
+    """A summary's shape: scheduling reads none of it (kept raw)."""
+
+    resources: dict[str, msgspec.Raw] = {}
+    traits: list[msgspec.Raw] = []
+
+
+class _Answer(msgspec.Struct):
+    allocation_requests: list[_AllocationRequest]
+    provider_summaries: dict[str, _Summary]
+
+
+_DECODER = msgspec.json.Decoder(_Answer)
 
 
 class Summaries(Mapping[str, Any]):
@@ -36,8 +54,8 @@ class Summaries(Mapping[str, Any]):
 
     Scheduling reads only which providers were summarized: the keys are
     kept, the summaries themselves (two thirds of the body) are checked
-    and dropped as soon as they are decoded, and decoded again from the
-    body only if something reads them.
+    for shape without being built, and decoded from the body only if
+    something reads them.
     """
 
     __slots__ = ('_providers', '_content', '_decoded')
@@ -65,8 +83,8 @@ class Summaries(Mapping[str, Any]):
 class Body(NamedTuple):
     """What scheduling reads of one answer, in Placement's order."""
 
-    # Placement's allocation requests, untouched: each is what a claim
-    # PUTs for its candidate.
+    # Placement's allocation requests (allocations, mappings), in its
+    # order: each is what a claim PUTs for its candidate.
     requests: tuple[Mapping[str, Any], ...]
     # Per request, its allocations map: the providers it allocates from.
     allocations: tuple[Mapping[str, Any], ...]
@@ -79,9 +97,8 @@ def decode(content: bytes) -> Body:
     """The allocation requests and summarized providers of an answer.
 
     Checked to the depth scheduling reads, so that a malformed answer
-    fails here, as one error (ValueError, KeyError or TypeError), and
-    not later in a stage. The messages name the part that is wrong,
-    never a value.
+    fails here, as one ValueError (msgspec's, naming the path of the part
+    that is wrong, never a value), and not later in a stage.
 
     The cyclic collector is paused meanwhile (refcounting works as
     ever): the body holds no cycles, and the collections its containers
@@ -93,32 +110,11 @@ def decode(content: bytes) -> Body:
     if enabled:
         gc.disable()
     try:
-        data = orjson.loads(content)
-        requests = data['allocation_requests']
-        summaries = data['provider_summaries']
-        if type(requests) is not list or type(summaries) is not dict:
-            raise TypeError('allocation_requests/provider_summaries have '
-                            'the wrong type')
-        # req['allocations'] for each request: KeyError or TypeError for
-        # a request that is not a map or has none.
-        allocations = tuple(map(_ALLOCATIONS, requests))
-        if not _DICT.issuperset(map(type, allocations)):
-            raise TypeError('an allocation request has no allocations map')
-        resources = list(map(_RESOURCES, _chain(map(
-            dict.values, allocations))))
-        if not _DICT.issuperset(map(type, resources)) or (
-                not _INT.issuperset(map(type, _chain(map(
-                    dict.values, resources))))):
-            raise TypeError('an allocation has malformed resources')
-        for summary in summaries.values():
-            if type(summary) is not dict or type(summary.get(
-                    'resources', _NO_MAP)) is not dict or type(
-                    summary.get('traits', _NO_LIST)) is not list:
-                raise TypeError('a provider summary is malformed')
-        providers = tuple(summaries)
-        # Freed here, while the collector cannot walk them.
-        del data, summaries, resources
-        return Body(tuple(requests), allocations, providers,
+        answer = _DECODER.decode(content)
+        requests: tuple[Mapping[str, Any], ...] = tuple(
+            answer.allocation_requests)
+        providers = tuple(answer.provider_summaries)
+        return Body(requests, tuple(map(_ALLOCATIONS, requests)), providers,
                     Summaries(providers, content))
     finally:
         if enabled:
