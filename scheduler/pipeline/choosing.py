@@ -188,8 +188,7 @@ class Chooser:
             ordered, spec, uuid, spec.user_id or run.context.user_id,
             offer.candidates_of, offer.version,
             # The last answer is tried in full, as nova does.
-            taken=(frozenset() if offer.last
-                   else self.recent.refused_since(offer.fetched)),
+            fetched=None if offer.last else offer.fetched,
             give_up_after=None if offer.last else (
                 self.conf.hardened_scheduler.claim_refusals_before_requery))
         run.recorder.claims = run.recorder.claims.plus(attempt.claims)

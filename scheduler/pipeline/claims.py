@@ -78,13 +78,14 @@ class Claims:
                     spec: request_spec.RequestSpec, instance_uuid: str,
                     user_id: str | None, candidates_of: CandidatesOf,
                     allocation_request_version: str,
-                    taken: frozenset[str] = frozenset(),
+                    fetched: float | None = None,
                     give_up_after: int | None = None) -> Attempt:
         """Claim the first host in order that Placement accepts.
 
         As nova, each host's first remaining allocation candidate is tried.
-        Hosts in ``taken`` (refused to another request of this worker
-        since the candidates were read) are not tried, and after
+        A host refused to another request of this worker after the
+        candidates were read (``fetched``, monotonic; asked host by host,
+        so a refusal during this pass counts) is not tried, and after
         ``give_up_after`` refusals in a row the rest are not either (None:
         every host is tried, as nova does). A consumer
         generation conflict propagates (nova raises AllocationUpdateFailed
@@ -95,7 +96,8 @@ class Claims:
         refused = 0
         skipped = False
         for host in hosts:
-            if host.uuid in taken:
+            if fetched is not None and self._worker.refused_after(
+                    host.uuid, fetched):
                 skipped = True
                 continue
             candidates = candidates_of(host)

@@ -100,12 +100,12 @@ class RecentClaims:
             while len(self._refusals) > MAX_REFUSALS:
                 del self._refusals[next(iter(self._refusals))]
 
-    def refused_since(self, since: float) -> frozenset[str]:
-        """Hosts refused after ``since`` (a monotonic time)."""
+    def refused_after(self, host_uuid: str, since: float) -> bool:
+        """Whether the host was refused after ``since`` (monotonic)."""
         with self._lock:
-            self._expire()
-            return frozenset(h for h, at in self._refusals.items()
-                             if at > since)
+            at = self._refusals.get(host_uuid)
+            return at is not None and at > since and (
+                self._monotonic() - at <= REFUSAL_SECONDS)
 
     def overlay(self, hosts: Sequence[host_state.HostState]
                 ) -> list[host_state.HostState]:

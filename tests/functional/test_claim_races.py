@@ -5,6 +5,7 @@ import threading
 import uuid
 
 from scheduler import errors
+from scheduler.filters.base import BaseHostFilter
 from scheduler.placement import client as client_mod
 from scheduler.placement import errors as placement_errors
 from tests.functional import cloud as cloud_mod
@@ -133,17 +134,18 @@ class StaleCandidatesTest(SchedulingTestBase):
         for i in range(1, 7):
             self.cloud.add_host(f'h{i}', vcpus=1, ram_mb=8192 - i * 512)
 
-    def counting_client(self, fill):
-        """Fills ``fill`` right after the first query; counts the calls."""
+    def counting_client(self, fill, after=1):
+        """Fills ``fill`` right after query number ``after``; counts the
+        calls (claims also by consumer)."""
         client = client_mod.PlacementClient(self.conf)
         real_query, real_claim = (client.get_allocation_candidates,
                                   client.claim)
-        calls = {'queries': 0, 'claims': []}
+        calls = {'queries': 0, 'claims': [], 'by': {}}
 
         def query(*args, **kwargs):
             found = real_query(*args, **kwargs)
             calls['queries'] += 1
-            if calls['queries'] == 1:
+            if calls['queries'] == after:
                 for name in fill:
                     self.service.admin.call(
                         'PUT', f'/allocations/{uuid.uuid4()}', {
@@ -156,8 +158,10 @@ class StaleCandidatesTest(SchedulingTestBase):
 
         def claim(consumer, alloc_req, *args, **kwargs):
             [rp] = alloc_req['allocations']
-            calls['claims'].append(next(
-                n for n, h in self.cloud.hosts.items() if h.uuid == rp))
+            name = next(n for n, h in self.cloud.hosts.items()
+                        if h.uuid == rp)
+            calls['claims'].append(name)
+            calls['by'].setdefault(consumer, []).append(name)
             return real_claim(consumer, alloc_req, *args, **kwargs)
 
         client.get_allocation_candidates = query
@@ -201,20 +205,45 @@ class StaleCandidatesTest(SchedulingTestBase):
         self.assertEqual('claims', exc.explanation.failed_stage)
 
     def test_hosts_refused_to_this_worker_are_skipped(self):
-        # The first request finds h1-h3 taken; the second read its
-        # candidates before that and does not try them again.
-        self.conf.set_override('max_candidate_queries', 2,
-                               'hardened_scheduler')
-        client, calls = self.counting_client(('h1', 'h2', 'h3'))
-        manager = self.cloud.manager(client=client)
-        [[first]] = self.select(cloud_mod.spec(), uuids(1), manager=manager)
-        self.assertEqual('h4', first.service_host)
-        self.assertEqual(['h1', 'h2', 'h3', 'h4'], calls['claims'])
-        # Without the refusals h1 would be tried first.
-        [[second]] = self.select(cloud_mod.spec(), uuids(1),
-                                 manager=manager)
-        self.assertEqual('h5', second.service_host)
-        self.assertEqual(['h1', 'h2', 'h3', 'h4', 'h5'], calls['claims'])
+        # Two requests of one worker read every host, then h1-h3 fill. The
+        # first loses them and goes on to h4; the second, whose candidates
+        # were read before those refusals, does not try h1-h3 at all.
+        first, second = uuids(2)
+        paused, go = threading.Event(), threading.Event()
+
+        class Pause(BaseHostFilter):
+            # Holds the second request between its query and its claims.
+            def host_passes(self, host, spec):
+                if spec.instance_uuid == second and not go.is_set():
+                    paused.set()
+                    go.wait(30)
+                return None
+
+        client, calls = self.counting_client(('h1', 'h2', 'h3'), after=2)
+        manager = self.cloud.manager(client=client,
+                                     filters=(Pause(self.conf),))
+        got = {}
+
+        def run_second():
+            got['rows'] = self.select(cloud_mod.spec(), [second],
+                                      manager=manager)
+
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        self.addCleanup(thread.join, 60)
+        self.addCleanup(go.set)
+        self.assertTrue(paused.wait(30))
+        [[chosen]] = self.select(cloud_mod.spec(), [first], manager=manager)
+        go.set()
+        thread.join(60)
+        self.assertEqual('h4', chosen.service_host)
+        self.assertEqual(['h1', 'h2', 'h3', 'h4'], calls['by'][first])
+        # h4 looked free when the second read its hosts; h1-h3 were
+        # skipped (without this worker's refusals: h1, h2, h3, then ask
+        # again).
+        [[chosen]] = got['rows']
+        self.assertEqual('h5', chosen.service_host)
+        self.assertEqual(['h4', 'h5'], calls['by'][second])
 
 
 class WorkerClaimsTest(SchedulingTestBase):

@@ -1,6 +1,7 @@
 """Claiming hosts in order, and knowing when the candidates went stale."""
 
 import datetime
+import time
 
 import testtools
 
@@ -17,14 +18,17 @@ NOW = datetime.datetime(2026, 12, 8, 12, 0, 0)
 class Placement:
     """Answers claims from a script: host uuid -> outcome reason."""
 
-    def __init__(self, answers, deadline_passed=False):
+    def __init__(self, answers, deadline_passed=False, on_claim=None):
         self.answers = answers
         self.tried = []
         self.passed = deadline_passed
+        self.on_claim = on_claim
 
     def claim(self, consumer, alloc_req, **kwargs):
         host = alloc_req['host']
         self.tried.append(host)
+        if self.on_claim is not None:
+            self.on_claim(host)
         reason = self.answers.get(host, results.CAPACITY)
         undo = (results.ClaimUndo(consumer, {})
                 if reason == results.CLAIMED else None)
@@ -44,6 +48,12 @@ class Releaser:
 
 def hosts(*names):
     return [fakes.host(n, uuid=n) for n in names]
+
+
+def _before_now():
+    # A moment surely before the refusals that follow (two readings of
+    # the monotonic clock may be equal).
+    return time.monotonic() - 1.0
 
 
 def candidates_of(host):
@@ -67,10 +77,10 @@ class ClaimFirstTest(testtools.TestCase):
             placement, self.releaser, 'req-1', worker=self.worker,
             clock=lambda: NOW)
 
-    def claim(self, placement, names, give_up_after=3, taken=frozenset()):
+    def claim(self, placement, names, give_up_after=3, fetched=None):
         return self.claims(placement).claim_first(
             hosts(*names), fakes.spec(project_id='p'), 'inst-1', 'u',
-            candidates_of, '1.36', taken=taken,
+            candidates_of, '1.36', fetched=fetched,
             give_up_after=give_up_after)
 
     def test_first_host_placement_accepts(self):
@@ -94,7 +104,8 @@ class ClaimFirstTest(testtools.TestCase):
         self.assertEqual((3, 3), (attempt.claims.tried,
                                   attempt.claims.capacity))
         # Refused hosts are taken for this worker's older answers.
-        self.assertEqual(frozenset('abc'), self.worker.refused_since(0.0))
+        self.assertTrue(all(self.worker.refused_after(h, 0.0)
+                            for h in 'abc'))
 
     def test_without_a_limit_every_host_is_tried(self):
         placement = Placement({'e': results.CLAIMED})
@@ -107,13 +118,34 @@ class ClaimFirstTest(testtools.TestCase):
 
     def test_hosts_taken_are_not_tried(self):
         placement = Placement({'b': results.CLAIMED, 'c': results.CLAIMED})
-        attempt = self.claim(placement, 'abc', taken=frozenset('b'))
+        fetched = _before_now()
+        self.worker.refused('b')
+        attempt = self.claim(placement, 'abc', fetched=fetched)
         self.assertEqual('c', attempt.host.uuid)
         self.assertEqual(['a', 'c'], placement.tried)
 
+    def test_a_refusal_during_the_pass_counts(self):
+        # Another request of this worker is refused 'c' while this one
+        # tries 'a': this one does not try 'c' after 'b'.
+        placement = Placement(
+            {'d': results.CLAIMED},
+            on_claim=lambda host: host == 'a' and self.worker.refused('c'))
+        attempt = self.claim(placement, 'abcd', fetched=_before_now())
+        self.assertEqual('d', attempt.host.uuid)
+        self.assertEqual(['a', 'b', 'd'], placement.tried)
+
+    def test_refusals_before_the_answer_do_not_count(self):
+        placement = Placement({'b': results.CLAIMED})
+        self.worker.refused('b')
+        attempt = self.claim(placement, 'ab', fetched=time.monotonic())
+        self.assertEqual('b', attempt.host.uuid)
+
     def test_only_taken_hosts_left_is_stale(self):
         placement = Placement({})
-        attempt = self.claim(placement, 'ab', taken=frozenset('ab'))
+        fetched = _before_now()
+        self.worker.refused('a')
+        self.worker.refused('b')
+        attempt = self.claim(placement, 'ab', fetched=fetched)
         self.assertTrue(attempt.stale)
         self.assertEqual([], placement.tried)
 

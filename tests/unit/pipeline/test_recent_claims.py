@@ -129,26 +129,33 @@ class RefusalsTest(testtools.TestCase):
         self.recent = recent_claims.RecentClaims(numa_packing=False,
                                                  monotonic=self.clock)
 
+    def refused(self, since):
+        return {h for h in ('h1', 'h2') if self.recent.refused_after(h, since)}
+
     def test_only_refusals_after_the_answer_count(self):
         self.recent.refused('h1')
         fetched = self.clock.now + 0.5
         self.clock.now += 1
         self.recent.refused('h2')
-        self.assertEqual(frozenset({'h2'}),
-                         self.recent.refused_since(fetched))
-        self.assertEqual(frozenset({'h1', 'h2'}),
-                         self.recent.refused_since(0.0))
+        self.assertEqual({'h2'}, self.refused(fetched))
+        self.assertEqual({'h1', 'h2'}, self.refused(0.0))
 
-    def test_a_new_refusal_moves_the_host_on(self):
+    def test_a_new_refusal_counts_from_its_own_time(self):
         self.recent.refused('h1')
         self.clock.now += 1
         self.recent.refused('h2')
         self.clock.now += 1
         self.recent.refused('h1')
-        self.assertEqual(frozenset({'h1'}),
-                         self.recent.refused_since(self.clock.now - 0.5))
+        self.assertEqual({'h1'}, self.refused(self.clock.now - 0.5))
 
     def test_refusals_expire(self):
         self.recent.refused('h1')
         self.clock.now += recent_claims.REFUSAL_SECONDS + 1
-        self.assertEqual(frozenset(), self.recent.refused_since(0.0))
+        self.assertEqual(set(), self.refused(0.0))
+
+    def test_refusals_are_bounded(self):
+        self.patch(recent_claims, 'MAX_REFUSALS', 1)
+        self.recent.refused('h1')
+        self.clock.now += 1
+        self.recent.refused('h2')
+        self.assertEqual({'h2'}, self.refused(0.0))
