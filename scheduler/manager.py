@@ -178,8 +178,8 @@ class SchedulerManager:
         ordered = picked.ordered
         if len(picked.chosen) > 1 and num_alts:
             # Later instances consumed capacity: order once more.
-            ordered = chooser.sorted(run, spec, ordered,
-                                     len(picked.chosen) - 1, admitted.rebuild)
+            ordered = chooser.order(run, spec, ordered,
+                                    len(picked.chosen) - 1, admitted.rebuild)
         claimed = offer is not None and instance_uuids is not None
         return alternates.build(
             picked.chosen, ordered, num_alts=num_alts,

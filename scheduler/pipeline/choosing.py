@@ -74,7 +74,6 @@ class Run:
     memo: weighers_engine.WeighingMemo
 
 
-
 class Chooser:
     """Chooses hosts with this worker's filters, weighers and memory."""
 
@@ -118,7 +117,7 @@ class Chooser:
 
         offer = dataclasses.replace(offer, last=last(0))
         picked = self.choose(run, spec, offer.hosts, count, instance_uuids,
-                              claims=claims, offer=offer, consumed=consumed)
+                             claims=claims, offer=offer, consumed=consumed)
         while (len(picked.chosen) < count and picked.stale
                and not last(recorder.requeries)):
             recorder.requeries += 1
@@ -139,14 +138,14 @@ class Chooser:
         return picked, offer
 
     def choose(self, run: Run, spec: request_spec.RequestSpec,
-                hosts: list[host_state.HostState], count: int,
-                instance_uuids: Sequence[str] | None, *,
-                rebuild: bool = False,
-                claims: claims_mod.Claims | None = None,
-                offer: Offer | None = None,
-                chosen: Chosen | None = None,
-                consumed: dict[str, host_state.HostState] | None = None
-                ) -> Picked:
+               hosts: list[host_state.HostState], count: int,
+               instance_uuids: Sequence[str] | None, *,
+               rebuild: bool = False,
+               claims: claims_mod.Claims | None = None,
+               offer: Offer | None = None,
+               chosen: Chosen | None = None,
+               consumed: dict[str, host_state.HostState] | None = None
+               ) -> Picked:
         """Pick (and claim, with ``claims``) a host for each instance.
 
         ``chosen``: hosts already chosen for the first instances (a later
@@ -159,7 +158,7 @@ class Chooser:
             uuid = instance_uuids[index] if instance_uuids else None
             if uuid is not None:
                 spec = spec.replace(instance_uuid=uuid)
-            ordered = self.sorted(run, spec, ordered, index, rebuild)
+            ordered = self.order(run, spec, ordered, index, rebuild)
             if not ordered:
                 break
             host, alloc_req = ordered[0], None
@@ -194,9 +193,10 @@ class Chooser:
         run.recorder.claims = run.recorder.claims.plus(attempt.claims)
         return attempt
 
-    def sorted(self, run: Run, spec: request_spec.RequestSpec,
-                hosts: Sequence[host_state.HostState], index: int,
-                rebuild: bool) -> list[host_state.HostState]:
+    def order(self, run: Run, spec: request_spec.RequestSpec,
+              hosts: Sequence[host_state.HostState], index: int,
+              rebuild: bool) -> list[host_state.HostState]:
+        """The hosts for instance ``index``, best first (recorded)."""
         ordered = host_ordering.sorted_hosts(
             hosts, spec, index, filters=self.filters,
             weighers=self.weighers, conf=self.conf, rng=self.rng,
