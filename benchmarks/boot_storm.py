@@ -191,7 +191,10 @@ def measure(side, results, wall, pdb, hosts, fill, service, workdir):
         refused = sum(d['claims'].get('capacity', 0)
                       + d['claims'].get('conflict', 0)
                       for d in decisions.values())
-        retries = sum(1 for d in decisions.values() if d.get('second_query'))
+        # Decision records before 'requeries' only said whether.
+        requeries = [d.get('requeries', int(bool(d.get('second_query'))))
+                     for d in decisions.values()]
+        retries = sum(requeries)
 
         def lost(r):
             c = decisions.get(r['request_id'], {}).get('claims', {})
@@ -200,7 +203,8 @@ def measure(side, results, wall, pdb, hosts, fill, service, workdir):
         def empty(r):
             d = decisions.get(r['request_id'], {})
             return d.get('placement', {}).get('candidates') == 0
-        retry_note = 'requests that asked Placement again (second round)'
+        retry_note = ('candidate queries asked again after lost claims, by '
+                      f'{sum(1 for n in requeries if n)} requests')
         pending_dir = os.path.join(workdir, 'pending-releases')
         pending = (len(os.listdir(pending_dir))
                    if os.path.isdir(pending_dir) else 0)

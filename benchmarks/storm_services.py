@@ -10,7 +10,7 @@ What each log tells (read after the run):
 
 - ours: one ``Decision: {json}`` line per request, with its request id,
   result and claim outcomes (claimed, capacity, conflict, ...) and
-  whether Placement was asked again after a lost race (second_query);
+  how many times Placement was asked again after lost claims (requeries);
 - nova (``nova.scheduler.client.report`` at DEBUG, the rest at INFO, so
   nova does not pay for its per-host debug lines): ``Failed to save
   allocation for <instance>. Got HTTP 409`` (a claim Placement refused:
