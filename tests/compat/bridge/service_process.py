@@ -21,6 +21,7 @@ import scheduler.cmd  # noqa: F401,I100  (first, as the service)
 from scheduler import explanation  # noqa: E402,I100
 from scheduler.hoststate import source as host_source  # noqa: E402
 from scheduler import manager  # noqa: E402
+from scheduler.pipeline import choosing  # noqa: E402
 from scheduler.weighers import engine  # noqa: E402
 from scheduler.cmd import config_loading  # noqa: E402
 from scheduler.nova_bridge import runtime  # noqa: E402
@@ -52,8 +53,11 @@ def run(config_file: str, case: str) -> dict[str, object]:
         recorder = explanation.Recorder('req-1', 1)
         hosts = [fakes.host(name, free_ram_mb=4096 * (i + 1))
                  for i, name in enumerate(HOSTS)]
-        ordered = sched._sorted(fakes.spec(project_id='proj'), hosts, 0,
-                                recorder, False, engine.WeighingMemo())
+        # What the service does for the first instance of a request.
+        run = choosing.Run(None, None, host_source.HostSnapshot(),
+                           recorder, engine.WeighingMemo())
+        ordered = sched.chooser.order(run, fakes.spec(project_id='proj'),
+                                      hosts, 0, False)
     result.update(
         filters=[f.name for f in sched.filters],
         filter_classes=[_class_path(getattr(f, 'plugin', f))
