@@ -36,8 +36,6 @@ CandidatesOf = Callable[[host_state.HostState],
                         Sequence[Mapping[str, Any]]]
 # Outcomes after which no further host is tried: Placement is not there.
 STOP_TRYING = frozenset({results.UNREACHABLE, results.FAILED})
-# Outcomes that say the capacity went to someone else.
-REFUSED = frozenset({results.CAPACITY, results.CONFLICT})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
